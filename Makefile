@@ -1,0 +1,76 @@
+# SM Fusion — developer and user entry points. `make demo` and `make test` install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY        := /usr/bin/python3
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+SUDO      := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy \
+             python3-venv python3-pip
+PLUGINS   := $(CURDIR)/build/plugins
+QGIS_HOME := $(CURDIR)/build/qgis-home
+QGIS_ENV  := QT_QPA_PLATFORM=offscreen QGIS_PLUGINPATH=$(PLUGINS) HOME=$(QGIS_HOME)
+QGIS_PROCESS := /usr/bin/qgis_process.bin
+DEMO_DIR  ?= $(CURDIR)/build/demo
+DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
+
+.PHONY: help setup apt venv deps link test demo bench zip lint clean
+
+help:
+	@echo "make demo   install what is missing, then write the demo region with qgis_process"
+	@echo "make test   install what is missing, then run every test headless"
+	@echo "make bench  print the benchmark figures"
+	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
+	@echo "make lint   ruff"
+
+setup: apt venv deps link
+
+apt:
+	@missing=$$(for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The test venv sees the system site-packages (QGIS, GDAL, numpy 1.24): numpy is pinned to that version.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	@test -x $(VPY) || $(PY) -m venv --system-site-packages $(VENV)
+	@echo "numpy==$$($(PY) -c 'import numpy; print(numpy.__version__)')" > $(VENV)/constraints.txt
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c $(VENV)/constraints.txt
+	@touch $@
+
+# Runtime packages go where the plugin looks for them inside QGIS (ext-libs/), by the plugin's installer.
+deps:
+	@$(PY) plugin/dependencies.py --install
+
+link:
+	@mkdir -p $(PLUGINS) $(QGIS_HOME)
+	@[ -L $(PLUGINS)/smfusion ] || ln -sfn $(CURDIR) $(PLUGINS)/smfusion
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests
+
+demo: setup
+	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable smfusion >/dev/null
+	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:demodata -- OUTPUT=$(DEMO_DIR) $(DEMO_ARGS)
+	@echo
+	@echo "Demo region written to $(DEMO_DIR):"
+	@echo "  inputs:   $(DEMO_DIR)/fine (MODIS-like), coarse (GLASS-like), gleam (GLEAM-like), static/"
+	@echo "  stations: $(DEMO_DIR)/stations/stations.gpkg"
+	@echo "  truth:    $(DEMO_DIR)/truth   (description: $(DEMO_DIR)/demo.json)"
+
+bench: setup
+	$(VPY) bench/run.py
+
+zip:
+	@$(PY) scripts/make_zip.py dist/smfusion.zip
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf build dist .pytest_cache

@@ -1,0 +1,464 @@
+"""Raster I/O: the only module in SM Fusion that opens or writes raster files.
+
+- :class:`Grid` describes where a raster lies: CRS (WKT), GDAL geotransform and size.
+- :func:`read_raster` / :class:`RasterReader` read a band of a GeoTIFF or NetCDF variable to float32, with
+  NaN wherever the band's nodata value, its mask or a non-finite value is.
+- :func:`write_raster` / :class:`RasterWriter` write single-band series files atomically (a temporary name
+  in the same folder, renamed when complete): tiled 256×256, DEFLATE, predictor 3 for floats, NoData NaN.
+- :func:`tiles` cuts a grid into :class:`Tile` cores with a halo; :meth:`Tile.extract` and
+  :meth:`RasterReader.read_tile` return the core plus halo (NaN-padded past the edges), and
+  :meth:`Tile.crop` returns the core again, so ``out[tile.core] = tile.crop(kernel(block))``.
+- :func:`warp` resamples an in-memory array from one grid to another with gdal.Warp.
+
+Arrays are indexed ``[row, col]`` (``[..., row, col]`` for stacks); row 0 is the top (north) edge.
+"""
+
+import math
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from osgeo import gdal, osr
+
+from .errors import SMFusionError
+
+GTIFF_BLOCK = 256
+_GDAL_TYPES = {
+    np.dtype("float32"): gdal.GDT_Float32,
+    np.dtype("float64"): gdal.GDT_Float64,
+    np.dtype("uint8"): gdal.GDT_Byte,
+    np.dtype("int16"): gdal.GDT_Int16,
+    np.dtype("uint16"): gdal.GDT_UInt16,
+    np.dtype("int32"): gdal.GDT_Int32,
+}
+_RESAMPLING = {
+    "nearest": gdal.GRA_NearestNeighbour,
+    "bilinear": gdal.GRA_Bilinear,
+    "cubic": gdal.GRA_Cubic,
+    "average": gdal.GRA_Average,
+    "mode": gdal.GRA_Mode,
+}
+
+
+def _srs(crs):
+    srs = osr.SpatialReference()
+    if srs.SetFromUserInput(str(crs)) != 0:
+        raise SMFusionError(f"Unknown coordinate reference system: {crs!r}")
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A raster grid: ``crs`` (WKT), GDAL ``transform`` (x0, dx, 0, y0, 0, -dy), ``width``, ``height``."""
+
+    crs: str
+    transform: tuple
+    width: int
+    height: int
+
+    @classmethod
+    def from_dataset(cls, ds):
+        return cls(ds.GetProjection(), tuple(float(v) for v in ds.GetGeoTransform()),
+                   ds.RasterXSize, ds.RasterYSize)
+
+    @classmethod
+    def of(cls, path):
+        """The grid of the raster file ``path``."""
+        with RasterReader(path) as reader:
+            return reader.grid
+
+    @classmethod
+    def from_bounds(cls, crs, xmin, ymin, xmax, ymax, res):
+        """A north-up grid of square ``res`` pixels covering the bounds, snapped outward to ``res``."""
+        x0 = math.floor(xmin / res + 1e-9) * res
+        y1 = math.ceil(ymax / res - 1e-9) * res
+        width = int(math.ceil((xmax - x0) / res - 1e-9))
+        height = int(math.ceil((y1 - ymin) / res - 1e-9))
+        return cls(_srs(crs).ExportToWkt(), (x0, res, 0.0, y1, 0.0, -res), width, height)
+
+    @property
+    def shape(self):
+        """(rows, cols)."""
+        return (self.height, self.width)
+
+    @property
+    def res(self):
+        """Pixel size (x, y), both positive, in CRS units."""
+        return (abs(self.transform[1]), abs(self.transform[5]))
+
+    @property
+    def bounds(self):
+        """(xmin, ymin, xmax, ymax) of the outer pixel edges."""
+        x0, dx, _, y0, _, dy = self.transform
+        xs = (x0, x0 + dx * self.width)
+        ys = (y0, y0 + dy * self.height)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    @property
+    def srs(self):
+        return _srs(self.crs)
+
+    @property
+    def authid(self):
+        """'EPSG:nnnn' when the CRS has an EPSG code, else None."""
+        srs = self.srs
+        srs.AutoIdentifyEPSG()
+        code = srs.GetAuthorityCode(None)
+        return f"EPSG:{code}" if code else None
+
+    def xy(self, rows, cols):
+        """CRS coordinates of pixel centres ``[rows, cols]`` (arrays broadcast)."""
+        x0, dx, rx, y0, ry, dy = self.transform
+        rows = np.asarray(rows, dtype="float64") + 0.5
+        cols = np.asarray(cols, dtype="float64") + 0.5
+        return x0 + cols * dx + rows * rx, y0 + cols * ry + rows * dy
+
+    def rowcol(self, x, y):
+        """Fractional (row, col) of CRS coordinates (north-up grids); floor() gives the pixel."""
+        x0, dx, _, y0, _, dy = self.transform
+        return (np.asarray(y, dtype="float64") - y0) / dy, (np.asarray(x, dtype="float64") - x0) / dx
+
+    def differences(self, other, rel_tol=1e-6):
+        """What differs between two grids, as readable phrases (empty when they are the same)."""
+        out = []
+        if (self.width, self.height) != (other.width, other.height):
+            out.append(f"size {self.width}×{self.height} vs {other.width}×{other.height} px")
+        scale = max(self.res + other.res)
+        if any(abs(a - b) > rel_tol * scale for a, b in zip(self.transform, other.transform)):
+            out.append(f"geotransform {_fmt_gt(self.transform)} vs {_fmt_gt(other.transform)}")
+        if self.crs != other.crs and not _same_crs(self.crs, other.crs):
+            out.append(f"CRS {self.describe_crs()} vs {other.describe_crs()}")
+        return out
+
+    def same_as(self, other, rel_tol=1e-6):
+        return not self.differences(other, rel_tol)
+
+    def describe_crs(self):
+        if not self.crs:
+            return "no CRS"
+        return self.authid or self.srs.GetName()
+
+    def describe(self):
+        """One line for logs: CRS, size and pixel size."""
+        dx, dy = self.res
+        unit = "°" if self.srs.IsGeographic() else " m"
+        size = f"{dx:g}{unit}" if math.isclose(dx, dy) else f"{dx:g}×{dy:g}{unit}"
+        return f"{self.describe_crs()}, {self.width}×{self.height} px of {size}"
+
+    def dataset(self, dtype="float32", bands=1, nodata=np.nan):
+        """An in-memory GDAL dataset on this grid."""
+        ds = gdal.GetDriverByName("MEM").Create("", self.width, self.height, bands,
+                                                _GDAL_TYPES[np.dtype(dtype)])
+        ds.SetGeoTransform(self.transform)
+        ds.SetProjection(self.crs)
+        if nodata is not None:
+            for b in range(1, bands + 1):
+                ds.GetRasterBand(b).SetNoDataValue(float(nodata))
+        return ds
+
+
+def _fmt_gt(gt):
+    return "(" + ", ".join(f"{v:.10g}" for v in gt) + ")"
+
+
+_SAME_CRS_CACHE = {}
+
+
+def _same_crs(a, b):
+    key = (a, b)
+    if key not in _SAME_CRS_CACHE:
+        if not a or not b:
+            _SAME_CRS_CACHE[key] = False
+        else:
+            _SAME_CRS_CACHE[key] = bool(_srs(a).IsSame(_srs(b)))
+    return _SAME_CRS_CACHE[key]
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def _open(path, variable=None):
+    """Open ``path`` (or NetCDF ``variable`` in it) read-only; SMFusionError naming the file if it fails."""
+    path = str(path)
+    name = f'NETCDF:"{path}":{variable}' if variable else path
+    if not variable and not path.startswith(("NETCDF:", "HDF4_EOS:", "HDF5:", "/vsi")) \
+            and not os.path.exists(path):
+        raise SMFusionError(f"{path}: file not found", path)
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        ds = gdal.Open(name, gdal.GA_ReadOnly)
+        msg = gdal.GetLastErrorMsg()
+    finally:
+        gdal.PopErrorHandler()
+    if ds is None:
+        raise SMFusionError(f"{name}: cannot be read as a raster ({msg or 'unknown format'})", path)
+    if ds.RasterCount == 0:
+        subs = [s[0] for s in ds.GetSubDatasets()]
+        hint = f"; it holds sub-datasets, e.g. {subs[0]}" if subs else ""
+        raise SMFusionError(f"{name}: has no raster band{hint}", path)
+    return ds
+
+
+def _to_float(raw, band):
+    """float32 copy of ``raw`` with NaN for the band's nodata, mask and non-finite values."""
+    out = raw.astype("float32", copy=True)
+    nodata = band.GetNoDataValue()
+    if nodata is not None and not math.isnan(nodata):
+        if np.issubdtype(raw.dtype, np.floating):
+            out[raw == raw.dtype.type(nodata)] = np.nan
+        elif float(nodata).is_integer():
+            out[raw == int(nodata)] = np.nan
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+class RasterReader:
+    """An open raster band: ``.grid``, :meth:`read`, :meth:`read_tile`. Use as a context manager."""
+
+    def __init__(self, path, band=1, variable=None):
+        self.path = str(path)
+        self._ds = _open(path, variable)
+        if not 1 <= band <= self._ds.RasterCount:
+            raise SMFusionError(f"{self.path}: has {self._ds.RasterCount} band(s), band {band} asked for",
+                                path)
+        self._band = self._ds.GetRasterBand(band)
+        self.grid = Grid.from_dataset(self._ds)
+        flags = self._band.GetMaskFlags()
+        self._mask = None if flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else self._band.GetMaskBand()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._band = self._mask = self._ds = None
+
+    @property
+    def metadata(self):
+        return dict(self._ds.GetMetadata() or {})
+
+    @property
+    def band_metadata(self):
+        return dict(self._band.GetMetadata() or {})
+
+    def read(self, window=None):
+        """float32 array of the band, or of ``window`` = (row0, col0, rows, cols); NaN = nodata."""
+        r0, c0, nr, nc = window or (0, 0, self.grid.height, self.grid.width)
+        raw = self._band.ReadAsArray(c0, r0, nc, nr)
+        if raw is None:
+            raise SMFusionError(f"{self.path}: read failed at window {window} "
+                                f"({gdal.GetLastErrorMsg()})", self.path)
+        out = _to_float(raw, self._band)
+        if self._mask is not None:
+            out[self._mask.ReadAsArray(c0, r0, nc, nr) == 0] = np.nan
+        return out
+
+    def read_tile(self, tile, fill=np.nan):
+        """The tile's core plus halo, shape ``tile.block_shape``, ``fill`` outside the grid."""
+        r0, c0, nr, nc = tile.read_window
+        (top, bottom), (left, right) = tile.pad
+        return np.pad(self.read((r0, c0, nr, nc)), ((top, bottom), (left, right)),
+                      constant_values=fill)
+
+
+def read_raster(path, band=1, variable=None):
+    """(float32 array with NaN for nodata, :class:`Grid`) of one band or NetCDF variable."""
+    with RasterReader(path, band, variable) as reader:
+        return reader.read(), reader.grid
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path next to ``path``; rename it to ``path`` on success, delete it on error.
+
+    Works for any file type (GeoTIFF, GeoPackage, JSON, HTML). A cancelled or failed write leaves
+    neither a partial ``path`` nor the temporary file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part-{uuid.uuid4().hex[:8]}{path.suffix}")
+    aux = Path(str(tmp) + ".aux.xml")
+    try:
+        yield tmp
+    except BaseException:
+        for leftover in (tmp, aux):
+            if leftover.exists():
+                leftover.unlink()
+        raise
+    os.replace(tmp, path)
+    if aux.exists():
+        os.replace(aux, str(path) + ".aux.xml")
+
+
+def creation_options(dtype="float32"):
+    """GeoTIFF creation options of series files: tiled, DEFLATE, the right predictor."""
+    predictor = "3" if np.dtype(dtype).kind == "f" else "2"
+    return ["TILED=YES", f"BLOCKXSIZE={GTIFF_BLOCK}", f"BLOCKYSIZE={GTIFF_BLOCK}", "COMPRESS=DEFLATE",
+            f"PREDICTOR={predictor}", "BIGTIFF=IF_SAFER"]
+
+
+class RasterWriter:
+    """Write one single-band GeoTIFF on ``grid`` window by window, atomically.
+
+    ``with RasterWriter(path, grid) as w: w.write_tile(tile, core)``; the file appears at ``path``
+    only when the block exits without an exception. NoData is NaN for floats, ``nodata`` otherwise.
+    """
+
+    def __init__(self, path, grid, dtype="float32", nodata=None, metadata=None, description=None):
+        self.path = Path(path)
+        self.grid = grid
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in _GDAL_TYPES:
+            raise SMFusionError(f"{path}: unsupported data type {self.dtype}")
+        self.nodata = (np.nan if self.dtype.kind == "f" else None) if nodata is None else nodata
+        self.metadata = metadata or {}
+        self.description = description
+        self._ctx = self._ds = self._band = None
+
+    def __enter__(self):
+        self._ctx = atomic_path(self.path)
+        tmp = self._ctx.__enter__()
+        ds = gdal.GetDriverByName("GTiff").Create(str(tmp), self.grid.width, self.grid.height, 1,
+                                                  _GDAL_TYPES[self.dtype], creation_options(self.dtype))
+        if ds is None:
+            err = SMFusionError(f"{self.path}: cannot be created ({gdal.GetLastErrorMsg()})", self.path)
+            self._ctx.__exit__(type(err), err, None)
+            raise err
+        ds.SetGeoTransform(self.grid.transform)
+        ds.SetProjection(self.grid.crs)
+        if self.metadata:
+            ds.SetMetadata({str(k): str(v) for k, v in self.metadata.items()})
+        band = ds.GetRasterBand(1)
+        if self.nodata is not None:
+            band.SetNoDataValue(float(self.nodata))
+        if self.description:
+            band.SetDescription(str(self.description))
+        self._ds, self._band = ds, band
+        return self
+
+    def write(self, array, row0=0, col0=0):
+        """Write ``array`` (rows, cols) with its top-left pixel at (row0, col0)."""
+        array = np.asarray(array)
+        if self.dtype.kind != "f" and np.issubdtype(array.dtype, np.floating):
+            array = np.where(np.isnan(array), self.nodata if self.nodata is not None else 0, array)
+        self._band.WriteArray(array.astype(self.dtype, copy=False), int(col0), int(row0))
+
+    def write_tile(self, tile, core):
+        """Write a tile's core (shape ``(tile.rows, tile.cols)``) where it belongs."""
+        self.write(core, tile.row0, tile.col0)
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self._ds is not None:
+                if exc_type is None:
+                    self._ds.FlushCache()
+                self._band = None
+                self._ds = None
+        finally:
+            self._ctx.__exit__(exc_type, exc, tb)
+        return False
+
+
+def write_raster(path, array, grid, dtype="float32", nodata=None, metadata=None, description=None):
+    """Write a whole (rows, cols) array as a single-band GeoTIFF series file, atomically."""
+    array = np.asarray(array)
+    if array.shape != grid.shape:
+        raise SMFusionError(f"{path}: array shape {array.shape} does not match the grid {grid.shape}")
+    with RasterWriter(path, grid, dtype, nodata, metadata, description) as writer:
+        writer.write(array)
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------------------------- tiles
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile core ``[row0:row0+rows, col0:col0+cols]`` of a ``grid_shape`` grid, with ``halo`` px around."""
+
+    row0: int
+    col0: int
+    rows: int
+    cols: int
+    halo: int
+    grid_shape: tuple
+
+    @property
+    def core(self):
+        """Slices of the core in the full grid."""
+        return (slice(self.row0, self.row0 + self.rows), slice(self.col0, self.col0 + self.cols))
+
+    @property
+    def block_shape(self):
+        """Shape of core + halo: (rows + 2·halo, cols + 2·halo)."""
+        return (self.rows + 2 * self.halo, self.cols + 2 * self.halo)
+
+    @property
+    def read_window(self):
+        """(row0, col0, rows, cols) of core + halo clipped to the grid."""
+        h, (nr, nc) = self.halo, self.grid_shape
+        r0, c0 = max(self.row0 - h, 0), max(self.col0 - h, 0)
+        r1, c1 = min(self.row0 + self.rows + h, nr), min(self.col0 + self.cols + h, nc)
+        return (r0, c0, r1 - r0, c1 - c0)
+
+    @property
+    def pad(self):
+        """((top, bottom), (left, right)) padding that completes the clipped read window."""
+        h, (nr, nc) = self.halo, self.grid_shape
+        top = max(h - self.row0, 0)
+        left = max(h - self.col0, 0)
+        bottom = max(self.row0 + self.rows + h - nr, 0)
+        right = max(self.col0 + self.cols + h - nc, 0)
+        return ((top, bottom), (left, right))
+
+    def extract(self, array, fill=np.nan):
+        """Core + halo of an in-memory array (..., rows, cols), padded with ``fill`` past the edges."""
+        r0, c0, nr, nc = self.read_window
+        block = array[..., r0:r0 + nr, c0:c0 + nc]
+        pad = [(0, 0)] * (block.ndim - 2) + list(self.pad)
+        if any(p != (0, 0) for p in pad):
+            block = np.pad(block, pad, constant_values=fill)
+        return block
+
+    def crop(self, block):
+        """The core of a core + halo block (..., rows + 2·halo, cols + 2·halo)."""
+        h = self.halo
+        return block[..., h:h + self.rows, h:h + self.cols]
+
+
+def tiles(grid, size=512, halo=0):
+    """Tiles of ``size``×``size`` px (smaller at the right and bottom edges) covering ``grid``.
+
+    ``grid`` is a :class:`Grid` or a (rows, cols) shape; ``halo`` ≥ 0 px of context around each core.
+    """
+    shape = grid.shape if isinstance(grid, Grid) else tuple(int(v) for v in grid[-2:])
+    if size < 1 or halo < 0:
+        raise SMFusionError(f"Tile size must be ≥ 1 and halo ≥ 0 (got {size}, {halo})")
+    nr, nc = shape
+    return [Tile(r, c, min(size, nr - r), min(size, nc - c), int(halo), shape)
+            for r in range(0, nr, size) for c in range(0, nc, size)]
+
+
+# ---------------------------------------------------------------------------------------------- warping
+
+def warp(array, src_grid, dst_grid, resampling="bilinear"):
+    """Resample a float (rows, cols) array from ``src_grid`` to ``dst_grid`` (gdal.Warp, NaN nodata).
+
+    ``resampling``: nearest, bilinear, cubic, average (area-weighted mean of valid source pixels), mode.
+    Destination pixels that no valid source pixel reaches are NaN.
+    """
+    if resampling not in _RESAMPLING:
+        raise SMFusionError(f"Unknown resampling {resampling!r}; use one of {', '.join(_RESAMPLING)}")
+    src = src_grid.dataset("float32")
+    src.GetRasterBand(1).WriteArray(np.asarray(array, dtype="float32"))
+    dst = dst_grid.dataset("float32")
+    dst.GetRasterBand(1).Fill(np.nan)
+    gdal.Warp(dst, src, options=gdal.WarpOptions(resampleAlg=_RESAMPLING[resampling],
+                                                 srcNodata=np.nan, dstNodata=np.nan))
+    return dst.GetRasterBand(1).ReadAsArray().astype("float32")

@@ -1,0 +1,186 @@
+"""Series: a folder of single-band rasters on one grid, one file per date (see DESIGN.md).
+
+The date is in the file name, as ``YYYYMMDD`` (preferred) or ``AYYYYDDD`` (MODIS/GLASS day of year).
+:func:`parse_date` is the one date parser of the project; a name it cannot parse is an error naming the
+file, never skipped. Files written by tools are named :func:`series_filename` = ``<VAR>_<YYYYMMDD>.tif``.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SMFusionError
+from .raster import Grid, read_raster
+
+RASTER_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".hdf", ".h5", ".vrt", ".img")
+_DOY = re.compile(r"(?<![A-Za-z0-9])A(\d{4})(\d{3})(?!\d)")
+_YMD = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
+
+
+def parse_date(name):
+    """The date in a file name: ``AYYYYDDD`` (taken first, as MODIS names also hold a production
+    timestamp) or ``YYYYMMDD`` (also ``YYYY-MM-DD``). The first valid match wins.
+
+    Raises :class:`SMFusionError` naming the file when the name holds no valid date.
+    """
+    stem = Path(str(name)).name
+    for m in _DOY.finditer(stem):
+        year, doy = int(m.group(1)), int(m.group(2))
+        if 1900 <= year <= 2200 and 1 <= doy <= (366 if _leap(year) else 365):
+            return dt.date(year, 1, 1) + dt.timedelta(days=doy - 1)
+    for m in _YMD.finditer(stem):
+        try:
+            date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        if 1900 <= date.year <= 2200:
+            return date
+    raise SMFusionError(f"{name}: no date in the file name (expected YYYYMMDD, e.g. ssm_20210401.tif, "
+                        f"or AYYYYDDD, e.g. MOD11A1.A2021091.tif)", name)
+
+
+def parse_user_date(text, what="date"):
+    """A date typed by a user: ``YYYY-MM-DD``, ``YYYYMMDD``, a ``datetime.date``/``datetime``, or None."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    s = str(text).strip()
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?", s)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    raise SMFusionError(f"{what}: {text!r} is not a date (use YYYY-MM-DD)")
+
+
+def _leap(year):
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def series_filename(variable, date):
+    """``<variable>_<YYYYMMDD>.tif``."""
+    return f"{variable}_{date:%Y%m%d}.tif"
+
+
+def variable_of(name):
+    """The variable part of a series file name: what precedes the date (``ssm_20210401.tif`` → ``ssm``)."""
+    stem = Path(str(name)).stem
+    m = _DOY.search(stem) or _YMD.search(stem)
+    prefix = stem[:m.start()] if m else stem
+    return prefix.strip("_.- ") or None
+
+
+@dataclass
+class Series:
+    """A dated list of raster files, in date order. ``grid`` is set by :meth:`check_grid`."""
+
+    folder: Path
+    dates: list
+    paths: list
+    grid: Grid = field(default=None, repr=False)
+
+    def __len__(self):
+        return len(self.dates)
+
+    def __iter__(self):
+        return iter(zip(self.dates, self.paths))
+
+    @property
+    def variable(self):
+        """The common variable name of the files (``ssm`` for ``ssm_YYYYMMDD.tif``), else the folder name."""
+        names = {variable_of(p.name) for p in self.paths}
+        return names.pop() if len(names) == 1 and None not in names else self.folder.name
+
+    @property
+    def start(self):
+        return self.dates[0]
+
+    @property
+    def end(self):
+        return self.dates[-1]
+
+    def path_for(self, date):
+        """The file of ``date``, or None."""
+        try:
+            return self.paths[self.dates.index(date)]
+        except ValueError:
+            return None
+
+    def read(self, date):
+        """float32 (rows, cols) array of ``date`` (NaN = nodata)."""
+        path = self.path_for(date)
+        if path is None:
+            raise SMFusionError(f"{self.folder}: no file for {date:%Y-%m-%d}", self.folder)
+        return read_raster(path)[0]
+
+    def between(self, start=None, end=None):
+        """The sub-series with ``start <= date <= end`` (either may be None)."""
+        keep = [i for i, d in enumerate(self.dates)
+                if (start is None or d >= start) and (end is None or d <= end)]
+        return Series(self.folder, [self.dates[i] for i in keep], [self.paths[i] for i in keep], self.grid)
+
+    def check_grid(self):
+        """Check that every file lies on one grid; set and return it (the error names the odd file)."""
+        self.grid = check_same_grid(self.paths)
+        return self.grid
+
+    def describe(self):
+        """One line for logs: count, date range, grid."""
+        grid = f"; {self.grid.describe()}" if self.grid else ""
+        return (f"{self.folder.name}: {len(self)} files, {self.start:%Y-%m-%d} … {self.end:%Y-%m-%d}"
+                f"{grid}")
+
+
+def list_series(folder, start=None, end=None, check_grid=True, suffixes=RASTER_SUFFIXES):
+    """The :class:`Series` in ``folder`` (raster files only; sidecars such as .aux.xml are ignored).
+
+    Errors (each names the folder or file): the folder is missing or holds no raster; a file name has no
+    date; two files share a date; with ``check_grid``, the files are not all on one grid. ``start``/``end``
+    (dates, inclusive) select a part; an empty selection is an error too.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SMFusionError(f"{folder}: series folder not found", folder)
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith("."))
+    if not files:
+        raise SMFusionError(f"{folder}: the series folder holds no raster files "
+                            f"({', '.join(suffixes)})", folder)
+    by_date = {}
+    for path in files:
+        date = parse_date(path.name)
+        if date in by_date:
+            raise SMFusionError(f"{path}: same date ({date:%Y-%m-%d}) as {by_date[date].name}; "
+                                f"a series holds one file per date", path)
+        by_date[date] = path
+    dates = sorted(by_date)
+    series = Series(folder, dates, [by_date[d] for d in dates]).between(start, end)
+    if not len(series):
+        raise SMFusionError(f"{folder}: no file between {start or '…'} and {end or '…'} "
+                            f"(the series spans {dates[0]} … {dates[-1]})", folder)
+    if check_grid:
+        series.check_grid()
+    return series
+
+
+def check_same_grid(paths, reference=None):
+    """The common :class:`Grid` of ``paths``; SMFusionError naming the first file that differs and how."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise SMFusionError("No raster files to check")
+    ref_path = None
+    if reference is None:
+        ref_path, reference = paths[0], Grid.of(paths[0])
+    for path in paths:
+        if path == ref_path:
+            continue
+        diff = reference.differences(Grid.of(path))
+        if diff:
+            against = ref_path.name if ref_path else "the reference grid"
+            raise SMFusionError(f"{path}: not on the same grid as {against} ({'; '.join(diff)})", path)
+    return reference

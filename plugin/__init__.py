@@ -1,0 +1,1 @@
+"""The QGIS plugin class and its dependency check."""

@@ -1,0 +1,1 @@
+"""The SM Fusion Processing provider and its algorithms (one module per algorithm)."""

@@ -1,0 +1,28 @@
+"""The Processing provider: an id, a name, an icon, and one instance of each algorithm."""
+
+from pathlib import Path
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .demodata import DemoDataAlgorithm
+
+ALGORITHMS = (DemoDataAlgorithm,)
+
+
+class SMFusionProvider(QgsProcessingProvider):
+    def id(self):
+        return "smfusion"
+
+    def name(self):
+        return "SM Fusion"
+
+    def longName(self):  # noqa: N802 - QGIS API name
+        return "SM Fusion: daily 1-km soil moisture (ESTARFM, LightGBM, CNN)"
+
+    def icon(self):
+        return QIcon(str(Path(__file__).resolve().parents[1] / "icon.svg"))
+
+    def loadAlgorithms(self):  # noqa: N802 - QGIS API name
+        for cls in ALGORITHMS:
+            self.addAlgorithm(cls())

@@ -1,0 +1,60 @@
+"""Shared test set-up: the plugin importable as ``smfusion``, its pip folder on sys.path, the provider
+registered once per session (pytest-qgis initialises QGIS and Processing), and the real data in
+../shared/data/real (tests skip with the reason where it is absent)."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGINS = ROOT / "build" / "plugins"
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+
+
+def _link_plugin():
+    """build/plugins/smfusion → the checkout, so the package is ``smfusion`` whatever the folder name."""
+    PLUGINS.mkdir(parents=True, exist_ok=True)
+    link = PLUGINS / "smfusion"
+    if not link.exists():
+        link.symlink_to(ROOT, target_is_directory=True)
+    if str(PLUGINS) not in sys.path:
+        sys.path.insert(0, str(PLUGINS))
+
+
+_link_plugin()
+from smfusion.plugin import dependencies  # noqa: E402
+
+dependencies.add_to_sys_path()
+
+
+def real_data(*parts):
+    """Path of a real data file in ../shared/data/real, or skip the test saying why."""
+    path = REAL_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data {path} is absent (../shared/data/real is not beside this checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def provider(qgis_app, qgis_processing):
+    from qgis.core import QgsApplication
+
+    from smfusion.processing_provider.provider import SMFusionProvider
+
+    registry = QgsApplication.processingRegistry()
+    prov = registry.providerById("smfusion")
+    if prov is None:
+        prov = SMFusionProvider()
+        assert registry.addProvider(prov)
+    yield prov
+
+
+@pytest.fixture(scope="session")
+def qgis_env(tmp_path_factory):
+    """Environment for qgis_process.bin subprocesses: offscreen, this checkout as plugin, a fresh profile."""
+    home = tmp_path_factory.mktemp("qgis-home")
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(PLUGINS), HOME=str(home))

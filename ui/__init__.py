@@ -1,0 +1,1 @@
+"""Qt dialogs and widgets of SM Fusion."""
