@@ -9,8 +9,8 @@ SUDO      := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy \
              python3-venv python3-pip
 PLUGINS   := $(CURDIR)/build/plugins
-QGIS_HOME := $(CURDIR)/build/qgis-home
-QGIS_ENV  := QT_QPA_PLATFORM=offscreen QGIS_PLUGINPATH=$(PLUGINS) HOME=$(QGIS_HOME)
+QGIS_PROFILE := $(CURDIR)/build/qgis-profile
+QGIS_ENV  := QT_QPA_PLATFORM=offscreen QGIS_PLUGINPATH=$(PLUGINS) QGIS_CUSTOM_CONFIG_PATH=$(QGIS_PROFILE)
 QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
@@ -48,14 +48,14 @@ deps:
 	@$(PY) plugin/dependencies.py --install
 
 link:
-	@mkdir -p $(PLUGINS) $(QGIS_HOME)
+	@mkdir -p $(PLUGINS) $(QGIS_PROFILE)
 	@[ -L $(PLUGINS)/smfusion ] || ln -sfn $(CURDIR) $(PLUGINS)/smfusion
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests
 
 demo: setup
-	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable smfusion >/dev/null
+	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable smfusion >/dev/null 2>&1 || true   # exits 1 if already on
 	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:demodata -- OUTPUT=$(DEMO_DIR) $(DEMO_ARGS)
 	@echo
 	@echo "Demo region written to $(DEMO_DIR):"

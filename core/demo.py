@@ -296,7 +296,9 @@ class _WaterBalance:
         self.rzsm = w2 / DZ["rzsm"]
 
         ef = np.clip((soil_evap + tr1 + tr2 + intercept) / np.maximum(pet, 0.1), 0.0, 1.0)
-        lst = tair + 3.0 + 14.0 * (1.0 - ef) * (1.0 - 0.5 * fv) - 4.0 * cloudiness + 2.0 * self.urban
+        wet_surface = np.clip(self.ssm / L.theta_s, 0.0, 1.0)      # evaporative cooling, thermal inertia
+        lst = (tair + 9.0 + 14.0 * (1.0 - ef) * (1.0 - 0.5 * fv) - 10.0 * (1.0 - 0.6 * fv) * wet_surface
+               - 4.0 * cloudiness + 2.0 * self.urban)
         soil_albedo = 0.32 - 0.16 * np.clip(self.ssm / L.theta_s, 0.0, 1.0) - 0.05 * L.clay
         albedo = np.where(self.urban, 0.16, fv * self.veg_albedo + (1.0 - fv) * soil_albedo)
         return self.ndvi, lst, albedo, ef

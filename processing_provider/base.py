@@ -1,7 +1,7 @@
 """Base class of every SM Fusion algorithm: names, group, help text, feedback and errors in one place.
 
 A concrete algorithm sets the class attributes (NAME, DISPLAY_NAME, GROUP, HELP, PARAM_HELP, EXAMPLE),
-declares its parameters in :meth:`define`, and implements :meth:`run` as parameters → one core call →
+declares its parameters in :meth:`define`, and implements :meth:`execute` as parameters → one core call →
 outputs, passing ``callbacks(feedback)`` to core for progress and cancellation.
 """
 
@@ -70,11 +70,11 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
     def define(self):
         raise NotImplementedError
 
-    def run(self, parameters, context, feedback):
+    def execute(self, parameters, context, feedback):
         raise NotImplementedError
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
         try:
-            return self.run(parameters, context, feedback)
+            return self.execute(parameters, context, feedback)
         except SMFusionError as err:
             raise QgsProcessingException(str(err)) from err

@@ -65,7 +65,7 @@ class DemoDataAlgorithm(SMFusionAlgorithm):
         self.addOutput(QgsProcessingOutputRasterLayer("DEM", "Elevation (m)"))
         self.addOutput(QgsProcessingOutputFile("DEMO_JSON", "Description of the region (JSON)"))
 
-    def run(self, parameters, context, feedback):
+    def execute(self, parameters, context, feedback):
         start = self.parameterAsDateTime(parameters, "START", context)
         cfg = DemoConfig(
             width=self.parameterAsInt(parameters, "WIDTH", context),

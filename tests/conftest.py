@@ -56,5 +56,8 @@ def provider(qgis_app, qgis_processing):
 @pytest.fixture(scope="session")
 def qgis_env(tmp_path_factory):
     """Environment for qgis_process.bin subprocesses: offscreen, this checkout as plugin, a fresh profile."""
-    home = tmp_path_factory.mktemp("qgis-home")
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(PLUGINS), HOME=str(home))
+    profile = tmp_path_factory.mktemp("qgis-profile")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=str(PLUGINS),
+               QGIS_CUSTOM_CONFIG_PATH=str(profile))
+    env.pop("QGIS_OPTIONS_PATH", None)
+    return env

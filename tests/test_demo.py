@@ -104,7 +104,7 @@ def test_rain_wets_then_the_surface_dries(demo):
     assert drying.size > 1.5 * wetting.size                   # most days dry out …
     assert wetting.mean() > 1.5 * np.abs(drying).mean()      # … and rain wets in jumps
     jump = d[:-1] > 0.03
-    assert (d[1:][jump] < 0).mean() > 0.7                     # the day after a wetting jump dries
+    assert (d[1:][jump] < 0).mean() > 0.6                     # the day after a wetting jump dries
     regional = truth["ssm"].mean(axis=(1, 2))
     assert regional.max() - regional.min() > 0.03            # storms and dry spells show in the mean
 
@@ -126,16 +126,42 @@ def test_drivers_respond_to_soil_moisture(demo):
     assert truth["ndvi"].min() > 0.0 and truth["ndvi"].max() < 0.95
     assert 260 < truth["lst_day"].min() and truth["lst_day"].max() < 335
     assert 0.08 < truth["albedo"].min() and truth["albedo"].max() < 0.4
-    # on each day, wetter surfaces are cooler and darker
-    r_lst = [np.corrcoef(truth["ssm"][k][open_land], truth["lst_day"][k][open_land])[0, 1]
-             for k in range(CFG.days)]
-    r_alb = [np.corrcoef(truth["ssm"][k][open_land], truth["albedo"][k][open_land])[0, 1]
-             for k in range(CFG.days)]
-    assert np.median(r_lst) < -0.3 and np.median(r_alb) < -0.3
-    # greener where the root zone holds more water (within one land cover)
-    grass = lc == 3
-    r_ndvi = np.corrcoef(truth["rzsm"].mean(0)[grass], truth["ndvi"].mean(0)[grass])[0, 1]
-    assert r_ndvi > 0.2
+    # on each day, at equal elevation (mountains are both wetter and cooler), wetter surfaces are cooler
+    # and darker
+    dem = read_raster(out / "static" / "dem.tif")[0].astype("float64")
+
+    def partial(a, b, mask):
+        design = np.column_stack([np.ones(mask.sum()), dem[mask]])
+        ra = a[mask] - design @ np.linalg.lstsq(design, a[mask], rcond=None)[0]
+        rb = b[mask] - design @ np.linalg.lstsq(design, b[mask], rcond=None)[0]
+        return np.corrcoef(ra, rb)[0, 1]
+
+    everywhere = np.ones(lc.shape, bool)
+    r_lst = [partial(truth["ssm"][k], truth["lst_day"][k], everywhere) for k in range(CFG.days)]
+    r_alb = [partial(truth["ssm"][k], truth["albedo"][k], open_land) for k in range(CFG.days)]
+    assert np.median(r_lst) < -0.3 and np.mean(np.array(r_lst) < 0) > 0.9
+    assert np.median(r_alb) < -0.3
+    # the season: crops green up from June to August
+    crop = lc == 2
+    assert truth["ndvi"][-14:][:, crop].mean() > truth["ndvi"][:14][:, crop].mean() + 0.1
+
+
+def test_ndvi_drops_when_the_root_zone_dries():
+    """Controlled experiment on the water balance: the same land and weather, only root-zone water differs."""
+    from smfusion.core.demo import _make_land, _WaterBalance
+
+    land = _make_land((40, 40), 3)
+    wet, dry = _WaterBalance(land), _WaterBalance(land)
+    dry.rzsm = land.theta_wp.copy()
+    wet.rzsm = land.theta_fc.copy()
+    zero = np.zeros((40, 40))
+    for k in range(20):
+        date = dt.date(2021, 7, 1) + dt.timedelta(days=k)
+        wet.rzsm = np.maximum(wet.rzsm, land.theta_fc)          # kept watered
+        ndvi_wet = wet.step(date, zero, zero + 298.0, zero + 5.0, zero)[0].copy()
+        ndvi_dry = dry.step(date, zero, zero + 298.0, zero + 5.0, zero)[0].copy()
+    vegetated = land.landcover != 4
+    assert (ndvi_wet - ndvi_dry)[vegetated].mean() > 0.05
 
 
 def test_modis_like_observations(demo):
@@ -183,8 +209,9 @@ def test_gleam_is_the_biased_aggregated_truth():
         resid = gleam[:, inside] - (cfg.gleam_gain[layer] * agg[:, inside] + cfg.gleam_offset[layer])
         assert abs(resid.mean()) < 0.003
         assert resid.std() == pytest.approx(cfg.gleam_noise, rel=0.5)
-        naive = gleam[:, inside] - agg[:, inside]                      # the bias a user would see
-        assert abs(naive.mean()) > 0.02
+        slope, intercept = np.polyfit(agg[:, inside].ravel(), gleam[:, inside].ravel(), 1)
+        assert slope == pytest.approx(cfg.gleam_gain[layer], abs=0.05)     # the bias is recoverable
+        assert intercept == pytest.approx(cfg.gleam_offset[layer], abs=0.015)
     for var in ("ndvi", "lst_day"):
         truth, _ = _stack(out / "truth" / var)
         glass, _ = _stack(out / "coarse" / var)
@@ -242,7 +269,7 @@ def test_stations_read_the_truth_plus_bias_and_noise(demo):
             o = np.array([np.nan if v[k + 1] is None else v[k + 1] for v in values])
             diff = o - truth[layer][:, r, c]
             ok = np.isfinite(diff)
-            assert 0.85 * CFG.days < ok.sum() < CFG.days or ok.sum() == CFG.days
+            assert ok.sum() >= 0.6 * CFG.days                  # 3 % gaps, and outages of 5-20 days
             bias = float(meta[sid][f"bias_{layer}"])
             assert abs(np.nanmean(diff) - bias) < 4 * CFG.station_noise * 2 / np.sqrt(ok.sum())
             pooled[layer].append(diff[ok] - bias)

@@ -1,0 +1,57 @@
+"""The provider registers, and every algorithm is complete: id, group, help for every parameter."""
+
+import re
+
+import pytest
+from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
+
+from smfusion.processing_provider.base import GROUPS
+from smfusion.processing_provider.provider import ALGORITHMS
+
+
+def test_provider_registers(provider):
+    reg = QgsApplication.processingRegistry()
+    assert reg.providerById("smfusion") is provider
+    assert provider.name() == "SM Fusion"
+    ids = sorted(a.id() for a in provider.algorithms())
+    assert ids == sorted(f"smfusion:{cls.NAME}" for cls in ALGORITHMS)
+    assert "smfusion:demodata" in ids
+
+
+@pytest.mark.parametrize("cls", ALGORITHMS, ids=lambda c: c.NAME)
+def test_algorithm_is_complete(provider, cls):
+    alg = QgsApplication.processingRegistry().algorithmById(f"smfusion:{cls.NAME}")
+    assert alg is not None
+    assert re.fullmatch(r"[a-z]+", alg.name())
+    assert alg.displayName() and alg.group() in GROUPS and alg.groupId() == GROUPS[alg.group()]
+    help_text = alg.shortHelpString()
+    assert len(help_text) > 200 and "qgis_process run smfusion:" + alg.name() in help_text
+    params = [p.name() for p in alg.parameterDefinitions()]
+    assert params and set(params) == set(cls.PARAM_HELP), "every parameter, and only those, has help"
+    for p in alg.parameterDefinitions():
+        assert p.description(), p.name()
+        assert f"<b>{p.name()}</b>" in help_text
+    assert alg.outputDefinitions()
+
+
+def test_demodata_runs_in_process(provider, tmp_path):
+    import processing
+
+    out = processing.run("smfusion:demodata", {"OUTPUT": str(tmp_path), "WIDTH": 30, "HEIGHT": 25, "DAYS": 5,
+                                               "STATIONS": 4, "START": "2021-07-01"},
+                         feedback=QgsProcessingFeedback())
+    assert out["OUTPUT"] == str(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "truth" / "ssm").iterdir()) == [
+        f"ssm_2021070{d}.tif" for d in range(1, 6)]
+    assert out["DEM"].endswith("static/dem.tif")
+    assert out["STATIONS_LAYER"].endswith("stations.gpkg|layername=stations")
+
+
+def test_bad_parameters_raise_processing_exceptions(provider, tmp_path):
+    import processing
+
+    with pytest.raises(QgsProcessingException):
+        processing.run("smfusion:demodata", {"OUTPUT": str(tmp_path), "WIDTH": 5})
+    with pytest.raises(QgsProcessingException, match="stations do not fit"):
+        processing.run("smfusion:demodata", {"OUTPUT": str(tmp_path), "WIDTH": 20, "HEIGHT": 20,
+                                             "STATIONS": 500, "DAYS": 2})

@@ -1,0 +1,54 @@
+"""The plugin as users run it headless: qgis_process.bin, with this checkout as the plugin folder."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+QGIS_PROCESS = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
+
+
+def _run(env, *args, timeout=300):
+    return subprocess.run([QGIS_PROCESS, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def enabled(qgis_env):
+    if not shutil.which(QGIS_PROCESS):
+        pytest.fail(f"{QGIS_PROCESS} not found: `make setup` installs qgis")
+    res = _run(qgis_env, "plugins", "enable", "smfusion")
+    assert res.returncode == 0 or "already enabled" in res.stderr, res.stderr
+    return qgis_env
+
+
+def test_provider_is_listed(enabled):
+    res = _run(enabled, "list")
+    assert res.returncode == 0, res.stderr
+    assert "SM Fusion" in res.stdout and "smfusion:demodata" in res.stdout
+
+
+def test_help(enabled):
+    res = _run(enabled, "help", "smfusion:demodata")
+    assert res.returncode == 0, res.stderr
+    assert "known truth" in res.stdout and "STATION_NOISE" in res.stdout
+
+
+def test_demodata_runs(enabled, tmp_path):
+    res = _run(enabled, "run", "smfusion:demodata", "--json", "--", f"OUTPUT={tmp_path}", "WIDTH=32",
+               "HEIGHT=28", "DAYS=4", "STATIONS=5", "START=2021-05-01")
+    assert res.returncode == 0, res.stderr
+    result = json.loads(res.stdout)
+    assert result["results"]["OUTPUT"] == str(tmp_path)
+    assert (tmp_path / "stations" / "stations.gpkg").is_file()
+    assert sorted(p.name for p in (tmp_path / "gleam" / "rzsm").iterdir()) == [
+        f"rzsm_2021050{d}.tif" for d in range(1, 5)]
+    meta = json.loads((tmp_path / "demo.json").read_text())
+    assert meta["config"]["width"] == 32 and meta["config"]["start"] == "2021-05-01"
+
+
+def test_bad_input_is_a_clear_error(enabled, tmp_path):
+    res = _run(enabled, "run", "smfusion:demodata", "--", f"OUTPUT={tmp_path}", "WIDTH=20", "HEIGHT=20",
+               "STATIONS=400", "DAYS=2")
+    assert res.returncode != 0
+    assert "stations do not fit" in res.stdout + res.stderr
