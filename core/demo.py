@@ -237,27 +237,27 @@ class _WaterBalance:
 
     def __init__(self, land):
         self.land = land
-        L = land
-        self.theta_r = 0.5 * L.theta_wp
-        self.ssm = L.theta_fc * 0.9
-        self.rzsm = L.theta_fc * 0.9
-        lc = L.landcover
+        lnd = land
+        self.theta_r = 0.5 * lnd.theta_wp
+        self.ssm = lnd.theta_fc * 0.9
+        self.rzsm = lnd.theta_fc * 0.9
+        lc = lnd.landcover
         self.nmin = np.choose(lc - 1, [_NDVI_RANGE[c][0] for c in (1, 2, 3, 4)])
         self.nmax = np.choose(lc - 1, [_NDVI_RANGE[c][1] for c in (1, 2, 3, 4)])
         self.veg_albedo = np.choose(lc - 1, [_VEG_ALBEDO[c] for c in (1, 2, 3, 4)])
         self.ndvi = None
         self.urban = lc == URBAN
-        self.runoff_slope = 0.15 * np.minimum(L.slope / 15.0, 1.0) + 0.5 * self.urban
-        self.k_deep = 0.08 * np.exp(-0.5 * L.wet)        # valleys drain slowly
-        self.subsidy = 0.5 * np.maximum(L.wet, 0.0)       # mm/day of convergent inflow
-        self.loss = 0.25 * np.maximum(-L.wet, 0.0)        # mm/day of divergent outflow on ridges
+        self.runoff_slope = 0.15 * np.minimum(lnd.slope / 15.0, 1.0) + 0.5 * self.urban
+        self.k_deep = 0.08 * np.exp(-0.5 * lnd.wet)        # valleys drain slowly
+        self.subsidy = 0.5 * np.maximum(lnd.wet, 0.0)       # mm/day of convergent inflow
+        self.loss = 0.25 * np.maximum(-lnd.wet, 0.0)        # mm/day of divergent outflow on ridges
 
     def step(self, date, rain, tair, pet, cloudiness):
         """Advance one day; return (ndvi, lst K, albedo, evaporative fraction)."""
-        L = self.land
+        lnd = self.land
         doy = date.timetuple().tm_yday
-        stress = np.clip((self.rzsm - L.theta_wp) / (0.6 * (L.theta_fc - L.theta_wp)), 0.3, 1.0)
-        target = self.nmin + (self.nmax - self.nmin) * _phenology(doy, L.landcover) * (0.6 + 0.4 * stress)
+        stress = np.clip((self.rzsm - lnd.theta_wp) / (0.6 * (lnd.theta_fc - lnd.theta_wp)), 0.3, 1.0)
+        target = self.nmin + (self.nmax - self.nmin) * _phenology(doy, lnd.landcover) * (0.6 + 0.4 * stress)
         self.ndvi = target.copy() if self.ndvi is None else self.ndvi + (target - self.ndvi) / 10.0
         fv = np.clip((self.ndvi - 0.1) / 0.75, 0.0, 1.0)
 
@@ -265,28 +265,28 @@ class _WaterBalance:
         w2 = self.rzsm * DZ["rzsm"]
         intercept = np.minimum(rain, 1.5 * fv)
         p = rain - intercept
-        rel1 = np.clip((self.ssm - self.theta_r) / (L.theta_s - self.theta_r), 0.0, 1.0)
+        rel1 = np.clip((self.ssm - self.theta_r) / (lnd.theta_s - self.theta_r), 0.0, 1.0)
         runoff = p * np.clip(0.05 + 0.3 * rel1 ** 2 + self.runoff_slope, 0.0, 0.9)
         w1 = w1 + p - runoff
-        excess = np.maximum(w1 - L.theta_s * DZ["ssm"], 0.0)    # macropore bypass to layer 2
+        excess = np.maximum(w1 - lnd.theta_s * DZ["ssm"], 0.0)    # macropore bypass to layer 2
         w1 -= excess
         w2 += excess
-        drain1 = 0.5 * np.maximum(w1 / DZ["ssm"] - L.theta_fc, 0.0) * DZ["ssm"]
+        drain1 = 0.5 * np.maximum(w1 / DZ["ssm"] - lnd.theta_fc, 0.0) * DZ["ssm"]
         w1 -= drain1
         w2 += drain1
-        drain2 = self.k_deep * np.maximum(w2 / DZ["rzsm"] - L.theta_fc, 0.0) * DZ["rzsm"]
-        w2 += self.subsidy * (1.0 - w2 / (L.theta_s * DZ["rzsm"])) - self.loss * (w2 / (L.theta_s * DZ["rzsm"]))
+        drain2 = self.k_deep * np.maximum(w2 / DZ["rzsm"] - lnd.theta_fc, 0.0) * DZ["rzsm"]
+        w2 += self.subsidy * (1.0 - w2 / (lnd.theta_s * DZ["rzsm"])) - self.loss * (w2 / (lnd.theta_s * DZ["rzsm"]))
         w2 -= drain2
-        w2 = np.minimum(w2, L.theta_s * DZ["rzsm"])
+        w2 = np.minimum(w2, lnd.theta_s * DZ["rzsm"])
         rise = 0.08 * np.maximum(w2 / DZ["rzsm"] - w1 / DZ["ssm"], 0.0) * DZ["ssm"]   # capillary rise
         w1 += rise
         w2 -= rise
 
         energy = np.maximum(pet - intercept, 0.0)
-        beta1 = np.clip((w1 / DZ["ssm"] - self.theta_r) / (L.theta_fc - self.theta_r), 0.0, 1.0)
-        avail = 0.7 * (L.theta_fc - L.theta_wp)
-        root1 = np.clip((w1 / DZ["ssm"] - L.theta_wp) / avail, 0.0, 1.0)
-        root2 = np.clip((w2 / DZ["rzsm"] - L.theta_wp) / avail, 0.0, 1.0)
+        beta1 = np.clip((w1 / DZ["ssm"] - self.theta_r) / (lnd.theta_fc - self.theta_r), 0.0, 1.0)
+        avail = 0.7 * (lnd.theta_fc - lnd.theta_wp)
+        root1 = np.clip((w1 / DZ["ssm"] - lnd.theta_wp) / avail, 0.0, 1.0)
+        root2 = np.clip((w2 / DZ["rzsm"] - lnd.theta_wp) / avail, 0.0, 1.0)
         soil_evap = energy * (1.0 - fv) * beta1 * np.where(self.urban, 0.3, 1.0)
         tr1 = energy * fv * 0.25 * root1
         tr2 = energy * fv * 0.75 * root2
@@ -296,10 +296,10 @@ class _WaterBalance:
         self.rzsm = w2 / DZ["rzsm"]
 
         ef = np.clip((soil_evap + tr1 + tr2 + intercept) / np.maximum(pet, 0.1), 0.0, 1.0)
-        wet_surface = np.clip(self.ssm / L.theta_s, 0.0, 1.0)      # evaporative cooling, thermal inertia
+        wet_surface = np.clip(self.ssm / lnd.theta_s, 0.0, 1.0)      # evaporative cooling, thermal inertia
         lst = (tair + 9.0 + 14.0 * (1.0 - ef) * (1.0 - 0.5 * fv) - 10.0 * (1.0 - 0.6 * fv) * wet_surface
                - 4.0 * cloudiness + 2.0 * self.urban)
-        soil_albedo = 0.32 - 0.16 * np.clip(self.ssm / L.theta_s, 0.0, 1.0) - 0.05 * L.clay
+        soil_albedo = 0.32 - 0.16 * np.clip(self.ssm / lnd.theta_s, 0.0, 1.0) - 0.05 * lnd.clay
         albedo = np.where(self.urban, 0.16, fv * self.veg_albedo + (1.0 - fv) * soil_albedo)
         return self.ndvi, lst, albedo, ef
 

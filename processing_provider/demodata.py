@@ -1,8 +1,13 @@
 """smfusion:demodata — write the synthetic demo region (inputs, truth and stations)."""
 
-from qgis.core import (QgsProcessingOutputFile, QgsProcessingOutputRasterLayer,
-                       QgsProcessingOutputVectorLayer, QgsProcessingParameterDateTime,
-                       QgsProcessingParameterFolderDestination, QgsProcessingParameterNumber)
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingOutputRasterLayer,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+)
 from qgis.PyQt.QtCore import QDate, QDateTime
 
 from ..core.demo import DemoConfig, make_demo

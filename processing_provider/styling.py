@@ -1,9 +1,18 @@
 """Load algorithm outputs into the project on completion, styled (a layer post-processor per layer)."""
 
-from qgis.core import (QgsColorRampShader, QgsGradientColorRamp, QgsMarkerSymbol,
-                       QgsProcessingContext, QgsProcessingLayerPostProcessorInterface, QgsRasterBandStats,
-                       QgsRasterLayer, QgsRasterShader, QgsSingleBandPseudoColorRenderer,
-                       QgsSingleSymbolRenderer, QgsVectorLayer)
+from qgis.core import (
+    QgsColorRampShader,
+    QgsGradientColorRamp,
+    QgsMarkerSymbol,
+    QgsProcessingContext,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsRasterBandStats,
+    QgsRasterLayer,
+    QgsRasterShader,
+    QgsSingleBandPseudoColorRenderer,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtGui import QColor
 
 # Post-processors must outlive processAlgorithm (QGIS keeps only a raw pointer to them).

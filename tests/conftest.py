@@ -42,7 +42,6 @@ def real_data(*parts):
 @pytest.fixture(scope="session")
 def provider(qgis_app, qgis_processing):
     from qgis.core import QgsApplication
-
     from smfusion.processing_provider.provider import SMFusionProvider
 
     registry = QgsApplication.processingRegistry()

@@ -7,7 +7,6 @@ import hashlib
 import numpy as np
 import pytest
 from osgeo import ogr, osr
-
 from smfusion.core.demo import DemoConfig, _smooth, demo_grids, make_demo
 from smfusion.core.errors import Cancelled, SMFusionError
 from smfusion.core.raster import Grid, read_raster, warp

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
-
 from smfusion.processing_provider.base import GROUPS
 from smfusion.processing_provider.provider import ALGORITHMS
 

@@ -2,10 +2,8 @@ import numpy as np
 import pytest
 from conftest import real_data
 from osgeo import gdal
-
 from smfusion.core.errors import SMFusionError
-from smfusion.core.raster import (Grid, RasterReader, RasterWriter, atomic_path, read_raster, tiles, warp,
-                                  write_raster)
+from smfusion.core.raster import Grid, RasterReader, RasterWriter, atomic_path, read_raster, tiles, warp, write_raster
 
 GRID = Grid.from_bounds("EPSG:5179", 900000, 1900000, 937000, 1923000, 1000)   # 37 x 23 px
 

@@ -3,11 +3,9 @@ import datetime as dt
 import numpy as np
 import pytest
 from conftest import real_data
-
 from smfusion.core.errors import SMFusionError
 from smfusion.core.raster import Grid, write_raster
-from smfusion.core.series import (check_same_grid, list_series, parse_date, parse_user_date, series_filename,
-                                  variable_of)
+from smfusion.core.series import check_same_grid, list_series, parse_date, parse_user_date, series_filename, variable_of
 
 GRID = Grid.from_bounds("EPSG:5179", 900000, 1900000, 910000, 1908000, 1000)
 

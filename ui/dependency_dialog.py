@@ -1,8 +1,15 @@
 """Dialog that lists missing Python packages and installs them with pip into the plugin's folder."""
 
 from qgis.PyQt.QtCore import QProcess
-from qgis.PyQt.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
-                                 QPushButton, QVBoxLayout)
+from qgis.PyQt.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from ..plugin import dependencies
 
