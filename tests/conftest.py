@@ -39,8 +39,9 @@ def real_data(*parts):
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def provider(qgis_app, qgis_processing):
+    """The registered SM Fusion provider (registered again if a test unloaded the plugin)."""
     from qgis.core import QgsApplication
     from smfusion.processing_provider.provider import SMFusionProvider
 

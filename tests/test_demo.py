@@ -174,14 +174,18 @@ def test_modis_like_observations(demo):
         assert abs(err.mean()) < 0.1 * sd and err.std() == pytest.approx(sd, rel=0.05)
 
 
-def _interior_cells(coarse, fine, margin=1500.0):
-    """Mask of coarse cells lying wholly inside the fine grid."""
+def _lonlat_to_5179():
     src, dst = osr.SpatialReference(), osr.SpatialReference()
     src.ImportFromEPSG(4326)
     dst.ImportFromEPSG(5179)
-    for s in (src, dst):
-        s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    ct = osr.CoordinateTransformation(src, dst)
+    for srs in (src, dst):
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return osr.CoordinateTransformation(src, dst)
+
+
+def _interior_cells(coarse, fine, margin=1500.0):
+    """Mask of coarse cells lying wholly inside the fine grid."""
+    ct = _lonlat_to_5179()
     x0, y0, x1, y1 = fine.bounds
     inside = np.zeros(coarse.shape, bool)
     lon0, res, _, lat0, _, _ = coarse.transform
@@ -251,12 +255,7 @@ def test_stations_read_the_truth_plus_bias_and_noise(demo):
     with open(out / "truth" / "stations_truth.csv", newline="") as fh:
         meta = {r["station_id"]: r for r in csv.DictReader(fh)}
     fine = list_series(out / "truth" / "ssm").grid
-    src, dst = osr.SpatialReference(), osr.SpatialReference()
-    src.ImportFromEPSG(4326)
-    dst.ImportFromEPSG(5179)
-    for s in (src, dst):
-        s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    ct = osr.CoordinateTransformation(src, dst)
+    ct = _lonlat_to_5179()
     pooled = {"ssm": [], "rzsm": []}
     for sid, (lon, lat, _) in stations.items():
         x, y, _ = ct.TransformPoint(lon, lat)
