@@ -39,6 +39,9 @@ def real_data(*parts):
     return path
 
 
+_KEEP_ALIVE = []
+
+
 @pytest.fixture
 def provider(qgis_app, qgis_processing):
     """The registered SM Fusion provider (registered again if a test unloaded the plugin)."""
@@ -50,6 +53,7 @@ def provider(qgis_app, qgis_processing):
     if prov is None:
         prov = SMFusionProvider()
         assert registry.addProvider(prov)
+        _KEEP_ALIVE.append(prov)        # the Python half of the provider must outlive this fixture
     yield prov
 
 
