@@ -79,3 +79,4 @@ def test_zip_layout(tmp_path):
         parts = n.split("/")
         assert not {"tests", "bench", "build", "ext-libs", ".venv", "__pycache__", ".ci"} & set(parts), n
         assert not n.endswith(".pyc") and parts[1] != "Makefile"
+        assert not any(p.startswith(".") for p in parts), n         # no caches or settings folders
