@@ -34,7 +34,7 @@ from osgeo import gdal, ogr, osr
 from . import __version__
 from .errors import SMFusionError
 from .progress import Progress
-from .raster import Grid, atomic_path, warp, write_raster
+from .raster import Grid, atomic_path, transformer, warp, write_raster
 from .series import series_filename
 
 FOREST, CROPLAND, GRASSLAND, URBAN = 1, 2, 3, 4
@@ -237,20 +237,19 @@ class _WaterBalance:
 
     def __init__(self, land):
         self.land = land
-        lnd = land
-        self.theta_r = 0.5 * lnd.theta_wp
-        self.ssm = lnd.theta_fc * 0.9
-        self.rzsm = lnd.theta_fc * 0.9
-        lc = lnd.landcover
+        self.theta_r = 0.5 * land.theta_wp
+        self.ssm = land.theta_fc * 0.9
+        self.rzsm = land.theta_fc * 0.9
+        lc = land.landcover
         self.nmin = np.choose(lc - 1, [_NDVI_RANGE[c][0] for c in (1, 2, 3, 4)])
         self.nmax = np.choose(lc - 1, [_NDVI_RANGE[c][1] for c in (1, 2, 3, 4)])
         self.veg_albedo = np.choose(lc - 1, [_VEG_ALBEDO[c] for c in (1, 2, 3, 4)])
         self.ndvi = None
         self.urban = lc == URBAN
-        self.runoff_slope = 0.15 * np.minimum(lnd.slope / 15.0, 1.0) + 0.5 * self.urban
-        self.k_deep = 0.08 * np.exp(-0.5 * lnd.wet)        # valleys drain slowly
-        self.subsidy = 0.5 * np.maximum(lnd.wet, 0.0)       # mm/day of convergent inflow
-        self.loss = 0.25 * np.maximum(-lnd.wet, 0.0)        # mm/day of divergent outflow on ridges
+        self.runoff_slope = 0.15 * np.minimum(land.slope / 15.0, 1.0) + 0.5 * self.urban
+        self.k_deep = 0.08 * np.exp(-0.5 * land.wet)        # valleys drain slowly
+        self.subsidy = 0.5 * np.maximum(land.wet, 0.0)       # mm/day of convergent inflow
+        self.loss = 0.25 * np.maximum(-land.wet, 0.0)        # mm/day of divergent outflow on ridges
 
     def step(self, date, rain, tair, pet, cloudiness):
         """Advance one day; return (ndvi, lst K, albedo, evaporative fraction)."""
@@ -299,7 +298,7 @@ class _WaterBalance:
         wet_surface = np.clip(self.ssm / lnd.theta_s, 0.0, 1.0)      # evaporative cooling, thermal inertia
         lst = (tair + 9.0 + 14.0 * (1.0 - ef) * (1.0 - 0.5 * fv) - 10.0 * (1.0 - 0.6 * fv) * wet_surface
                - 4.0 * cloudiness + 2.0 * self.urban)
-        soil_albedo = 0.32 - 0.16 * np.clip(self.ssm / lnd.theta_s, 0.0, 1.0) - 0.05 * lnd.clay
+        soil_albedo = 0.32 - 0.16 * wet_surface - 0.05 * lnd.clay
         albedo = np.where(self.urban, 0.16, fv * self.veg_albedo + (1.0 - fv) * soil_albedo)
         return self.ndvi, lst, albedo, ef
 
@@ -315,14 +314,8 @@ def _densified_ring(bounds, n=40):
 
 
 def _transform_bounds(bounds, src, dst):
-    s, d = osr.SpatialReference(), osr.SpatialReference()
-    s.SetFromUserInput(src)
-    d.SetFromUserInput(dst)
-    for srs in (s, d):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    ct = osr.CoordinateTransformation(s, d)
     xs, ys = _densified_ring(bounds)
-    pts = np.array(ct.TransformPoints(list(zip(xs.tolist(), ys.tolist()))))
+    pts = np.array(transformer(src, dst).TransformPoints(list(zip(xs.tolist(), ys.tolist()))))
     return pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
 
 
@@ -480,8 +473,6 @@ def _generate(out, cfg, prog):
               f"to cover {grids.gleam.width}×{grids.gleam.height} GLEAM cells; {cfg.days} days from "
               f"{cfg.start:%Y-%m-%d} after {cfg.spinup_days} spin-up days.")
     land = _make_land(sim.shape, cfg.seed)
-    for name in ("grids",):
-        (out / name).mkdir()
     write_raster(out / "grids" / "fine_1km.tif", np.zeros(fine.shape, "float32"), fine)
     write_raster(out / "grids" / "glass_0p05deg.tif", np.zeros(grids.glass.shape, "float32"), grids.glass)
     write_raster(out / "grids" / "gleam_0p25deg.tif", np.zeros(grids.gleam.shape, "float32"), grids.gleam)
@@ -580,7 +571,6 @@ def _generate(out, cfg, prog):
                          "ssm_depths": SENSOR_DEPTHS["ssm"], "rzsm_depths": SENSOR_DEPTHS["rzsm"],
                          "landcover": LANDCOVER_NAMES[int(lc_f[r, c])],
                          "clay": float(round(clay_f[r, c], 3)), "sand": float(round(sand_f[r, c], 3))})
-    (out / "stations").mkdir()
     _write_stations_gpkg(out / "stations" / "stations.gpkg", stations, cfg.dates, obs)
     _write_csv(out / "stations" / "stations.csv", ["station_id", "lon", "lat", "date", "ssm", "rzsm"],
                [[st["station_id"], f"{st['lon']:.6f}", f"{st['lat']:.6f}", f"{date:%Y-%m-%d}",
@@ -611,11 +601,6 @@ def _generate(out, cfg, prog):
 
 
 def _to_lonlat(xs, ys):
-    s, d = osr.SpatialReference(), osr.SpatialReference()
-    s.SetFromUserInput(DemoConfig.CRS)
-    d.SetFromUserInput("EPSG:4326")
-    for srs in (s, d):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    pts = np.array(osr.CoordinateTransformation(s, d).TransformPoints(
+    pts = np.array(transformer(DemoConfig.CRS, "EPSG:4326").TransformPoints(
         list(zip(np.ravel(xs).tolist(), np.ravel(ys).tolist()))))
     return pts[:, 0], pts[:, 1]

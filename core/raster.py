@@ -51,6 +51,11 @@ def _srs(crs):
     return srs
 
 
+def transformer(src_crs, dst_crs):
+    """osr.CoordinateTransformation between two CRSs, x = easting/longitude first."""
+    return osr.CoordinateTransformation(_srs(src_crs), _srs(dst_crs))
+
+
 @dataclass(frozen=True)
 class Grid:
     """A raster grid: ``crs`` (WKT), GDAL ``transform`` (x0, dx, 0, y0, 0, -dy), ``width``, ``height``."""

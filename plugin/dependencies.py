@@ -128,6 +128,11 @@ def up_to_date(target=None):
     return stamp.is_file() and stamp.read_text() == REQUIREMENTS.read_text()
 
 
+def mark_installed(target=None):
+    """Record that ``target`` now holds the current requirements.txt (see :func:`up_to_date`)."""
+    _stamp(target).write_text(REQUIREMENTS.read_text())
+
+
 def install(target=None, output=None):
     """Run :func:`pip_command`; ``output`` receives each line. Returns (ok, missing after install)."""
     target = Path(target or deps_dir())
@@ -140,7 +145,7 @@ def install(target=None, output=None):
             output(line.rstrip())
     ok = proc.wait() == 0
     if ok:
-        _stamp(target).write_text(REQUIREMENTS.read_text())
+        mark_installed(target)
     add_to_sys_path()
     return ok, missing_packages()
 

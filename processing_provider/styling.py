@@ -3,6 +3,7 @@
 from qgis.core import (
     QgsColorRampShader,
     QgsGradientColorRamp,
+    QgsGradientStop,
     QgsMarkerSymbol,
     QgsProcessingContext,
     QgsProcessingLayerPostProcessorInterface,
@@ -26,7 +27,6 @@ _RAMPS = {
 
 def _ramp(colours):
     stops = [(i / (len(colours) - 1), QColor(c)) for i, c in enumerate(colours)]
-    from qgis.core import QgsGradientStop
     return QgsGradientColorRamp(stops[0][1], stops[-1][1], False,
                                 [QgsGradientStop(p, c) for p, c in stops[1:-1]])
 

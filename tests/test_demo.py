@@ -6,10 +6,10 @@ import hashlib
 
 import numpy as np
 import pytest
-from osgeo import ogr, osr
+from osgeo import ogr
 from smfusion.core.demo import DemoConfig, _smooth, demo_grids, make_demo
 from smfusion.core.errors import Cancelled, SMFusionError
-from smfusion.core.raster import Grid, read_raster, warp
+from smfusion.core.raster import Grid, read_raster, transformer, warp
 from smfusion.core.series import list_series
 
 CFG = DemoConfig(width=64, height=56, start=dt.date(2021, 6, 1), days=75, stations=30, seed=7)
@@ -174,18 +174,9 @@ def test_modis_like_observations(demo):
         assert abs(err.mean()) < 0.1 * sd and err.std() == pytest.approx(sd, rel=0.05)
 
 
-def _lonlat_to_5179():
-    src, dst = osr.SpatialReference(), osr.SpatialReference()
-    src.ImportFromEPSG(4326)
-    dst.ImportFromEPSG(5179)
-    for srs in (src, dst):
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return osr.CoordinateTransformation(src, dst)
-
-
 def _interior_cells(coarse, fine, margin=1500.0):
     """Mask of coarse cells lying wholly inside the fine grid."""
-    ct = _lonlat_to_5179()
+    ct = transformer("EPSG:4326", "EPSG:5179")
     x0, y0, x1, y1 = fine.bounds
     inside = np.zeros(coarse.shape, bool)
     lon0, res, _, lat0, _, _ = coarse.transform
@@ -255,7 +246,7 @@ def test_stations_read_the_truth_plus_bias_and_noise(demo):
     with open(out / "truth" / "stations_truth.csv", newline="") as fh:
         meta = {r["station_id"]: r for r in csv.DictReader(fh)}
     fine = list_series(out / "truth" / "ssm").grid
-    ct = _lonlat_to_5179()
+    ct = transformer("EPSG:4326", "EPSG:5179")
     pooled = {"ssm": [], "rzsm": []}
     for sid, (lon, lat, _) in stations.items():
         x, y, _ = ct.TransformPoint(lon, lat)

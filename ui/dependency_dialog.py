@@ -62,7 +62,7 @@ class DependencyDialog(QDialog):
 
     def _finished(self, code, _status):
         if code == 0:
-            dependencies._stamp().write_text(dependencies.REQUIREMENTS.read_text())
+            dependencies.mark_installed()
         dependencies.add_to_sys_path()
         self.log.appendPlainText(f"pip finished with exit code {code}.")
         self.refresh()
