@@ -234,6 +234,40 @@ class RasterReader:
         flags = self._band.GetMaskFlags()
         self._mask = None if flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else self._band.GetMaskBand()
 
+    @classmethod
+    def on_grid(cls, path, grid, resampling="bilinear", band=1, variable=None):
+        """A reader whose windows are in ``grid``: the file itself when it lies on ``grid``, else a
+        warped VRT (``resampling`` as in :func:`warp`) that GDAL resamples window by window, so that a
+        coarse product is read onto a fine grid without holding it whole in memory."""
+        reader = cls(path, band, variable)
+        if reader.grid.same_as(grid):
+            return reader
+        if resampling not in _RESAMPLING:
+            raise SMFusionError(f"Unknown resampling {resampling!r}; use one of {', '.join(_RESAMPLING)}")
+        src_nodata = reader._band.GetNoDataValue()
+        gt = grid.transform
+        xmin, ymax = gt[0], gt[3]
+        xmax, ymin = xmin + gt[1] * grid.width, ymax + gt[5] * grid.height
+        src = reader._ds
+        if src.RasterCount > 1:
+            src = gdal.Translate("", src, options=gdal.TranslateOptions(format="VRT", bandList=[band]))
+        vrt = gdal.Warp("", src, options=gdal.WarpOptions(
+            format="VRT", outputBounds=(xmin, ymin, xmax, ymax), width=grid.width, height=grid.height,
+            dstSRS=grid.crs, resampleAlg=_RESAMPLING[resampling],
+            srcNodata=src_nodata if src_nodata is not None else np.nan, dstNodata=np.nan,
+            outputType=gdal.GDT_Float32))
+        if vrt is None:
+            raise SMFusionError(f"{path}: cannot be resampled onto {grid.describe()} "
+                                f"({gdal.GetLastErrorMsg()})", path)
+        warped = cls.__new__(cls)
+        warped.path = reader.path
+        warped._ds = vrt
+        warped._source = (reader, src)                 # keeps the source datasets alive
+        warped._band = vrt.GetRasterBand(1)
+        warped.grid = grid
+        warped._mask = None
+        return warped
+
     def __enter__(self):
         return self
 
@@ -242,6 +276,10 @@ class RasterReader:
 
     def close(self):
         self._band = self._mask = self._ds = None
+        source = getattr(self, "_source", None)
+        if source is not None:
+            source[0].close()
+            self._source = None
 
     @property
     def metadata(self):

@@ -22,7 +22,7 @@ from pathlib import Path
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 REQUIREMENTS = PLUGIN_DIR / "requirements.txt"
 # (import name, pip name) of what the tools need at run time
-REQUIRED = (("lightgbm", "lightgbm"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"))
+REQUIRED = (("numba", "numba"), ("lightgbm", "lightgbm"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"))
 # scipy (needed by lightgbm) normally comes with QGIS; where it does not, this one works with numpy 1.x
 SCIPY_FALLBACK = "scipy==1.11.4"
 

@@ -1,0 +1,589 @@
+"""ESTARFM (Zhu et al. 2010, RSE 114:2610) and ubESTARFM (Yu et al.): the compiled kernels.
+
+Notation as in the paper: F = fine image, C = coarse image already resampled onto the fine grid, t1/t2 =
+the base dates (pairs), tp = the prediction date, w = half window. The work is split so that a time
+series reuses it: :func:`pair_weights` does steps 1–4 (similar pixels, weights, conversion coefficient),
+which depend only on the two pairs, and :func:`predict` does steps 5–8 for one date.
+
+Arrays are *blocks*: a tile's core plus a halo of ``halo ≥ w`` px on each side, shape
+``(rows + 2·halo, cols + 2·halo)``, NaN = nodata (also past the image edges). Results are the core,
+``(rows, cols)`` float32. Rules for missing data (all documented in the README):
+
+- A pair is usable at a pixel where both its F and C are valid. A pixel valid in both pairs gets the
+  two-pair prediction; valid in one pair only, the single-pair prediction from that pair; in none, NaN.
+- Candidate pixels of the window are those valid in the pair(s) used. The similarity threshold of pair k
+  is s_k = 2·σ_k/m, σ_k = sample std (n − 1) of F(t_k) over the pixels where F(t_k) and C(t_k) are valid,
+  over the whole image or per SIGMA_BLOCK px block (:class:`Sigma`).
+- C(tp) missing at the target pixel → NaN; missing at a similar pixel → that pixel is left out of the
+  weighted sums and the remaining weights are renormalised (identical to the paper when C(tp) is
+  gap-free). Window means (temporal weights, fallback) use the window pixels where all inputs are valid.
+- Conversion coefficient ``regression``: least-squares slope of F on C over the similar pixels, both
+  dates pooled; kept where the F test is significant at 5 % and 0 < V ≤ 5 (as in Zhu's reference code),
+  else V = 1.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import SMFusionError
+from .jit import kernel, prange
+
+METHODS = ("estarfm", "ubestarfm")
+CONVERSIONS = ("regression", "one")
+MIN_SIMILAR = 5            # ≤ this many similar pixels → the fallback of step 8
+ENTRY_BUDGET = 32_000_000  # worst-case similar-pixel entries held per tile (× 12 bytes)
+
+
+@dataclass(frozen=True)
+class Options:
+    """ESTARFM settings. ``window`` = 2w + 1 px (odd, ≥ 3); ``classes`` = m; ``sigma_block`` in px
+    (0 = whole image); ``valid_min``/``valid_max``: the out-of-range revision (None = off)."""
+
+    window: int = 25
+    classes: int = 4
+    sigma_block: int = 0
+    conversion: str = "one"           # "one" beat "regression" on every demo variable (see README)
+    method: str = "estarfm"
+    valid_min: float = None
+    valid_max: float = None
+
+    def __post_init__(self):
+        if int(self.window) != self.window or self.window < 3 or self.window % 2 == 0:
+            raise SMFusionError(f"WINDOW must be an odd number of pixels ≥ 3 (got {self.window})")
+        if self.classes < 1:
+            raise SMFusionError(f"CLASSES must be ≥ 1 (got {self.classes})")
+        if self.sigma_block < 0:
+            raise SMFusionError(f"SIGMA_BLOCK must be ≥ 0 (got {self.sigma_block})")
+        if self.conversion not in CONVERSIONS:
+            raise SMFusionError(f"CONVERSION must be one of {', '.join(CONVERSIONS)} (got {self.conversion!r})")
+        if self.method not in METHODS:
+            raise SMFusionError(f"METHOD must be one of {', '.join(METHODS)} (got {self.method!r})")
+        if (self.valid_min is not None and self.valid_max is not None
+                and not self.valid_min < self.valid_max):
+            raise SMFusionError(f"VALID_MIN ({self.valid_min}) must be below VALID_MAX ({self.valid_max})")
+
+    @property
+    def half(self):
+        """w, the half window."""
+        return self.window // 2
+
+    @property
+    def unbiased(self):
+        return self.method == "ubestarfm"
+
+    def tile_size(self):
+        """Core size of the tiles that bounds the similar-pixel lists to :data:`ENTRY_BUDGET` entries."""
+        return int(max(32, min(512, math.sqrt(ENTRY_BUDGET / self.window ** 2))))
+
+
+# ---------------------------------------------------------------------------------------------- sigma
+
+class Sigma:
+    """Similarity thresholds s = 2σ/m of one date, σ per square block (or the whole image).
+
+    Feed it the date's fine and coarse images tile by tile (:meth:`add`, core arrays with their origin),
+    then :meth:`threshold` gives the (rows, cols) threshold of any window. Sums are shifted by the first
+    valid value, so that LST in K keeps its precision.
+    """
+
+    def __init__(self, shape, block, classes):
+        self.shape = tuple(shape)
+        self.block = int(block) if block else max(self.shape)
+        self.classes = classes
+        self.nby = -(-self.shape[0] // self.block)
+        self.nbx = -(-self.shape[1] // self.block)
+        self._n = np.zeros(self.nby * self.nbx)
+        self._s1 = np.zeros(self.nby * self.nbx)
+        self._s2 = np.zeros(self.nby * self.nbx)
+        self._shift = None
+        self._sigma = None
+
+    def _ids(self, row0, col0, rows, cols):
+        by = (np.arange(row0, row0 + rows) // self.block)[:, None]
+        bx = (np.arange(col0, col0 + cols) // self.block)[None, :]
+        return by * self.nbx + bx
+
+    def add(self, fine, coarse, row0=0, col0=0):
+        fine = np.asarray(fine, dtype="float64")
+        valid = np.isfinite(fine) & np.isfinite(coarse)
+        if not valid.any():
+            return
+        x = fine[valid]
+        if self._shift is None:
+            self._shift = float(x[0])
+        x = x - self._shift
+        ids = self._ids(row0, col0, *fine.shape)[valid]
+        size = self._n.size
+        self._n += np.bincount(ids, minlength=size)
+        self._s1 += np.bincount(ids, weights=x, minlength=size)
+        self._s2 += np.bincount(ids, weights=x * x, minlength=size)
+        self._sigma = None
+
+    @property
+    def sigma(self):
+        """(nby, nbx) σ per block; NaN where a block has fewer than 2 valid pixels."""
+        if self._sigma is None:
+            n = self._n
+            with np.errstate(invalid="ignore", divide="ignore"):
+                var = (self._s2 - self._s1 ** 2 / n) / (n - 1)
+            var = np.where(n >= 2, np.maximum(var, 0.0), np.nan)
+            self._sigma = np.sqrt(var).reshape(self.nby, self.nbx)
+        return self._sigma
+
+    def threshold(self, row0, col0, rows, cols):
+        """(rows, cols) float64 thresholds 2σ/m of the window at (row0, col0)."""
+        by = np.arange(row0, row0 + rows) // self.block
+        bx = np.arange(col0, col0 + cols) // self.block
+        return self.sigma[by[:, None], bx[None, :]] * (2.0 / self.classes)
+
+    @classmethod
+    def of(cls, fine, coarse, block, classes):
+        """Thresholds from whole in-memory images."""
+        sig = cls(np.shape(fine), block, classes)
+        sig.add(fine, coarse)
+        return sig
+
+
+_FCRIT = {}
+
+
+def _f_critical(size):
+    """Critical F(1, df) values at 5 % for df = 0..size-1 (index = df; df 0 never passes)."""
+    if size not in _FCRIT:
+        from scipy.stats import f as f_dist
+        table = np.full(size, np.inf)
+        table[1:] = f_dist.ppf(0.95, 1, np.arange(1, size))
+        _FCRIT[size] = table
+    return _FCRIT[size]
+
+
+# ---------------------------------------------------------------------------------------------- kernels
+
+@kernel(parallel=True)
+def _integrals(F1, F2, C1, C2, Ct):
+    """Integral images (11, H+1, W+1) of the window-mean planes, per pair mode (3 = both, 1, 2):
+    0 m3, 1 m3·(Ct−C1), 2 m3·(Ct−C2), 3 m3·(C1−F1), 4 m3·(C2−F2),
+    5 m1, 6 m1·(Ct−C1), 7 m1·(C1−F1), 8 m2, 9 m2·(Ct−C2), 10 m2·(C2−F2);
+    m1 = F1, C1, Ct valid; m2 = F2, C2, Ct valid; m3 = m1 and m2."""
+    H, W = F1.shape
+    out = np.zeros((11, H + 1, W + 1))
+    for p in prange(11):
+        for i in range(H):
+            run = 0.0
+            for j in range(W):
+                ct = Ct[i, j]
+                ok1 = F1[i, j] == F1[i, j] and C1[i, j] == C1[i, j] and ct == ct
+                ok2 = F2[i, j] == F2[i, j] and C2[i, j] == C2[i, j] and ct == ct
+                v = 0.0
+                if p == 0:
+                    v = 1.0 if (ok1 and ok2) else 0.0
+                elif p == 1:
+                    v = ct - C1[i, j] if (ok1 and ok2) else 0.0
+                elif p == 2:
+                    v = ct - C2[i, j] if (ok1 and ok2) else 0.0
+                elif p == 3:
+                    v = C1[i, j] - F1[i, j] if (ok1 and ok2) else 0.0
+                elif p == 4:
+                    v = C2[i, j] - F2[i, j] if (ok1 and ok2) else 0.0
+                elif p == 5:
+                    v = 1.0 if ok1 else 0.0
+                elif p == 6:
+                    v = ct - C1[i, j] if ok1 else 0.0
+                elif p == 7:
+                    v = C1[i, j] - F1[i, j] if ok1 else 0.0
+                elif p == 8:
+                    v = 1.0 if ok2 else 0.0
+                elif p == 9:
+                    v = ct - C2[i, j] if ok2 else 0.0
+                else:
+                    v = C2[i, j] - F2[i, j] if ok2 else 0.0
+                run += v
+                out[p, i + 1, j + 1] = out[p, i, j + 1] + run
+    return out
+
+
+@kernel
+def _box(I, p, r, c, w):
+    H = I.shape[1] - 1
+    W = I.shape[2] - 1
+    r0 = max(r - w, 0)
+    r1 = min(r + w + 1, H)
+    c0 = max(c - w, 0)
+    c1 = min(c + w + 1, W)
+    return I[p, r1, c1] - I[p, r0, c1] - I[p, r1, c0] + I[p, r0, c0]
+
+
+@kernel(parallel=True)
+def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
+    """Per core pixel, for one date: T1 = the temporal weight of pair 1 (step 6; 1 or 0 with a single
+    pair) and FB = the step-8 prediction from the window means (signed; ub: with the window shift)."""
+    I = _integrals(F1, F2, C1, C2, Ct)
+    for rr in prange(rows):
+        r = rr + h
+        for cc in range(cols):
+            c = cc + h
+            u1 = F1[r, c] == F1[r, c]
+            u2 = F2[r, c] == F2[r, c]
+            T1[rr, cc] = np.nan
+            FB[rr, cc] = np.nan
+            if not (u1 or u2) or not Ct[r, c] == Ct[r, c]:
+                continue
+            if u1 and u2:
+                n = _box(I, 0, r, c, w)
+                md1 = _box(I, 1, r, c, w) / n
+                md2 = _box(I, 2, r, c, w) / n
+                t1 = 1.0 / (abs(md1) + 1e-10)
+                t2 = 1.0 / (abs(md2) + 1e-10)
+                t1 = t1 / (t1 + t2)
+                sh1 = _box(I, 3, r, c, w) / n if unbiased else 0.0
+                sh2 = _box(I, 4, r, c, w) / n if unbiased else 0.0
+                T1[rr, cc] = t1
+                FB[rr, cc] = t1 * (F1[r, c] + sh1 + md1) + (1.0 - t1) * (F2[r, c] + sh2 + md2)
+            elif u1:
+                n = _box(I, 5, r, c, w)
+                sh1 = _box(I, 7, r, c, w) / n if unbiased else 0.0
+                T1[rr, cc] = 1.0
+                FB[rr, cc] = F1[r, c] + sh1 + _box(I, 6, r, c, w) / n
+            else:
+                n = _box(I, 8, r, c, w)
+                sh2 = _box(I, 10, r, c, w) / n if unbiased else 0.0
+                T1[rr, cc] = 0.0
+                FB[rr, cc] = F2[r, c] + sh2 + _box(I, 9, r, c, w) / n
+
+
+@kernel(parallel=True, fast=True)
+def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w,
+             regression, unbiased, gapfree, fcrit, vmin, vmax, out, NS, V):
+    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2``/``MT`` at once.
+
+    float32 blocks (H, W): F* (NaN where its pair is unusable), C*; RT (3, H, W): 1 − R of each pixel
+    for the pair modes both/1/2 (non-ub only); DT (2w+1, 2w+1): 1 + distance/w; DC* (D, H, W):
+    C(tp) − C(tk), 0 where invalid; MT (D, H, W): 1 where C(tp) is valid. S*: float64 thresholds;
+    T1, FB (D, rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
+
+    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises;
+    each window row's partial sums are added up in float64.
+    """
+    D = DC1.shape[0]
+    L = 2 * w + 1
+    revise = vmin > -np.inf or vmax < np.inf
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    half = np.float32(0.5)
+    eps = np.float32(1e-7)
+    for rr in prange(rows):
+        a_s = np.empty(D)
+        a_d1 = np.empty(D)
+        a_d2 = np.empty(D)
+        a_g1 = np.empty(D)
+        a_g2 = np.empty(D)
+        row_w = np.empty(L, np.float32)
+        row_g1 = np.empty(L, np.float32)
+        row_g2 = np.empty(L, np.float32)
+        r = rr + h
+        for cc in range(cols):
+            k = rr * cols + cc
+            c = cc + h
+            f1p = F1[r, c]
+            f2p = F2[r, c]
+            u1 = f1p == f1p
+            u2 = f2p == f2p
+            s1 = np.float32(S1[rr, cc])
+            s2 = np.float32(S2[rr, cc])
+            NS[k] = 0
+            V[k] = 1.0
+            for d in range(D):
+                out[d, rr, cc] = np.nan
+            if not (u1 or u2):
+                continue
+            mode = 0 if (u1 and u2) else (1 if u1 else 2)
+            used = np.float32(int(u1) + int(u2))
+            nu1 = not u1
+            nu2 = not u2
+            j0 = c - w
+            b1 = zero
+            b2 = zero
+            if unbiased:                               # pass 1: the shifts b_k over the similar pixels
+                n = 0.0
+                sf1 = 0.0
+                sf2 = 0.0
+                sc1 = 0.0
+                sc2 = 0.0
+                for i in range(r - w, r + w + 1):
+                    x1r = F1[i, j0:j0 + L]
+                    x2r = F2[i, j0:j0 + L]
+                    c1r = C1[i, j0:j0 + L]
+                    c2r = C2[i, j0:j0 + L]
+                    pn = zero
+                    pf1 = zero
+                    pf2 = zero
+                    pc1 = zero
+                    pc2 = zero
+                    for jj in range(L):
+                        a1 = x1r[jj]
+                        a2 = x2r[jj]
+                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
+                        pn += one if ok else zero
+                        pf1 += a1 if (ok & u1) else zero
+                        pc1 += c1r[jj] if (ok & u1) else zero
+                        pf2 += a2 if (ok & u2) else zero
+                        pc2 += c2r[jj] if (ok & u2) else zero
+                    n += pn
+                    sf1 += pf1
+                    sf2 += pf2
+                    sc1 += pc1
+                    sc2 += pc2
+                if n > 5.0:
+                    b1 = np.float32((sc1 - sf1) / n) if u1 else zero
+                    b2 = np.float32((sc2 - sf2) / n) if u2 else zero
+            xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
+            ys = (f1p + b1) if u1 else (f2p + b2)
+            n = 0.0
+            tot = 0.0
+            g1 = 0.0
+            g2 = 0.0
+            sx = 0.0
+            sy = 0.0
+            sxx = 0.0
+            sxy = 0.0
+            syy = 0.0
+            for d in range(D):
+                a_s[d] = 0.0
+                a_d1[d] = 0.0
+                a_d2[d] = 0.0
+                a_g1[d] = 0.0
+                a_g2[d] = 0.0
+            for i in range(r - w, r + w + 1):
+                x1r = F1[i, j0:j0 + L]
+                x2r = F2[i, j0:j0 + L]
+                c1r = C1[i, j0:j0 + L]
+                c2r = C2[i, j0:j0 + L]
+                rtr = RT[mode, i, j0:j0 + L]
+                dtr = DT[i - r + w]
+                pn = zero
+                pt = zero
+                if unbiased:
+                    for jj in range(L):
+                        a1 = x1r[jj]
+                        a2 = x2r[jj]
+                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
+                        y1 = a1 + b1
+                        y2 = a2 + b2
+                        e1 = abs((y1 - c1r[jj]) / (y1 + c1r[jj])) if u1 else zero
+                        e2 = abs((y2 - c2r[jj]) / (y2 + c2r[jj])) if u2 else zero
+                        R = one - (e1 + e2) / used
+                        omr = one - R if (R >= -one and R <= one) else half
+                        inv = one / (omr * dtr[jj] + eps)
+                        inv = inv if ok else zero
+                        row_w[jj] = inv
+                        pn += one if ok else zero
+                        pt += inv
+                else:
+                    for jj in range(L):
+                        ok = ((abs(x1r[jj] - f1p) < s1) | nu1) & ((abs(x2r[jj] - f2p) < s2) | nu2)
+                        inv = one / (rtr[jj] * dtr[jj] + eps)
+                        inv = inv if ok else zero
+                        row_w[jj] = inv
+                        pn += one if ok else zero
+                        pt += inv
+                pg1 = zero
+                pg2 = zero
+                if revise:
+                    for jj in range(L):
+                        q1 = row_w[jj] * (x1r[jj] - f1p) if (row_w[jj] > zero) & u1 else zero
+                        q2 = row_w[jj] * (x2r[jj] - f2p) if (row_w[jj] > zero) & u2 else zero
+                        row_g1[jj] = q1
+                        row_g2[jj] = q2
+                        pg1 += q1
+                        pg2 += q2
+                n += pn
+                tot += pt
+                g1 += pg1
+                g2 += pg2
+                if regression:
+                    px = zero
+                    py = zero
+                    pxx = zero
+                    pxy = zero
+                    pyy = zero
+                    for jj in range(L):
+                        ok = row_w[jj] > zero
+                        x1 = c1r[jj] - xs if (ok & u1) else zero
+                        z1 = x1r[jj] + b1 - ys if (ok & u1) else zero
+                        x2 = c2r[jj] - xs if (ok & u2) else zero
+                        z2 = x2r[jj] + b2 - ys if (ok & u2) else zero
+                        px += x1 + x2
+                        py += z1 + z2
+                        pxx += x1 * x1 + x2 * x2
+                        pxy += x1 * z1 + x2 * z2
+                        pyy += z1 * z1 + z2 * z2
+                    sx += px
+                    sy += py
+                    sxx += pxx
+                    sxy += pxy
+                    syy += pyy
+                for d in range(D):                      # the dates: dot products over the window row
+                    e1r = DC1[d, i, j0:j0 + L]
+                    e2r = DC2[d, i, j0:j0 + L]
+                    t_d1 = zero
+                    t_d2 = zero
+                    for jj in range(L):
+                        t_d1 += row_w[jj] * e1r[jj]
+                        t_d2 += row_w[jj] * e2r[jj]
+                    a_d1[d] += t_d1
+                    a_d2[d] += t_d2
+                    if not gapfree:
+                        mr = MT[d, i, j0:j0 + L]
+                        t_s = zero
+                        t_g1 = zero
+                        t_g2 = zero
+                        for jj in range(L):
+                            t_s += row_w[jj] * mr[jj]
+                            t_g1 += row_g1[jj] * mr[jj]
+                            t_g2 += row_g2[jj] * mr[jj]
+                        a_s[d] += t_s
+                        a_g1[d] += t_g1
+                        a_g2[d] += t_g2
+            NS[k] = int(n)
+            if n <= 5.0:                                # step 8
+                for d in range(D):
+                    out[d, rr, cc] = FB[d, rr, cc]
+                continue
+            v = 1.0
+            if regression:
+                npts = n * used
+                Sxx = sxx - sx * sx / npts
+                Sxy = sxy - sx * sy / npts
+                Syy = syy - sy * sy / npts
+                if Sxx > 0.0:
+                    slope = Sxy / Sxx
+                    sse = Syy - slope * Sxy
+                    df = int(npts) - 2
+                    significant = True if sse <= 0.0 else (slope * Sxy) / (sse / df) >= fcrit[df]
+                    if significant and slope > 0.0 and slope <= 5.0:
+                        v = slope
+            V[k] = v
+            for d in range(D):
+                if MT[d, r, c] == zero:
+                    continue
+                s = tot if gapfree else a_s[d]
+                h1 = g1 if gapfree else a_g1[d]
+                h2 = g2 if gapfree else a_g2[d]
+                t1 = T1[d, rr, cc]
+                res = 0.0
+                if u1:
+                    res += t1 * (f1p + b1 + v * a_d1[d] / s)
+                if u2:
+                    res += (1.0 - t1) * (f2p + b2 + v * a_d2[d] / s)
+                if revise and (res < vmin or res > vmax):   # step 7
+                    res = 0.0
+                    if u1:
+                        res += t1 * (f1p + b1 + h1 / s)
+                    if u2:
+                        res += (1.0 - t1) * (f2p + b2 + h2 / s)
+                out[d, rr, cc] = res
+
+
+# ---------------------------------------------------------------------------------------------- API
+
+def _as_block(a, like):
+    if a is None:
+        return np.full(like.shape, np.nan)
+    a = np.asarray(a, dtype="float64")
+    if a.shape != like.shape:
+        raise SMFusionError(f"ESTARFM: block shapes differ ({a.shape} vs {like.shape})")
+    return a
+
+
+def _one_minus_r(F1, C1, F2, C2):
+    """(3, H, W) 1 − R_i for the pair modes both / pair 1 / pair 2 (0 where unusable)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a1 = np.abs((F1 - C1) / (F1 + C1))
+        a2 = np.abs((F2 - C2) / (F2 + C2))
+        out = np.stack([0.5 * (a1 + a2), a1, a2])
+    r = 1.0 - out
+    out[~((r >= -1.0) & (r <= 1.0))] = 0.5                  # R outside [−1, 1] (or undefined) → 0.5
+    return out
+
+
+class Stats:
+    """Counters of the work done: ``geometries`` = similar-pixel searches (steps 1–4, once per tile and
+    pair segment), ``dates`` = predicted tile-dates (steps 5–8)."""
+
+    def __init__(self):
+        self.geometries = 0
+        self.dates = 0
+        self.pixels = 0
+        self.fallback = 0
+
+
+def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
+    """ESTARFM for one tile and several prediction dates between the same pairs.
+
+    f1, c1, f2, c2: pair blocks (core + ``halo`` px, halo ≥ w; ``f2``/``c2`` None → a single pair);
+    cts: list of C(tp) blocks, one per date; s1, s2: thresholds 2σ/m (scalars or (rows, cols)).
+    Steps 1–4 run once for all dates. Returns (D, rows, cols) float32, NaN where no pair covers a pixel.
+    """
+    f1 = np.asarray(f1, dtype="float64")
+    c1, f2, c2 = (_as_block(a, f1) for a in (c1, f2, c2))
+    w = opts.half
+    h = w if halo is None else int(halo)
+    if h < w:
+        raise SMFusionError(f"ESTARFM: the tile halo ({h}) is smaller than the half window ({w})")
+    rows, cols = f1.shape[0] - 2 * h, f1.shape[1] - 2 * h
+    F1 = np.where(np.isfinite(c1), f1, np.nan)              # a pair is used where both images are valid
+    F2 = np.where(np.isfinite(c2), f2, np.nan)
+    core = (rows, cols)
+    S1 = np.broadcast_to(np.asarray(np.nan if s1 is None else s1, dtype="float64"), core)
+    S2 = np.broadcast_to(np.asarray(np.nan if s2 is None else s2, dtype="float64"), core)
+    D = len(cts)
+    cts = [_as_block(ct, f1) for ct in cts]
+    T1 = np.empty((D, rows, cols))
+    FB = np.empty((D, rows, cols))
+    for d, ct in enumerate(cts):
+        _window_terms(F1, F2, c1, c2, ct, h, rows, cols, w, opts.unbiased, T1[d], FB[d])
+    ctv = np.stack(cts)
+    mt = np.isfinite(ctv)
+    with np.errstate(invalid="ignore"):
+        DC1 = np.where(mt & np.isfinite(c1), ctv - c1, 0.0)
+        DC2 = np.where(mt & np.isfinite(c2), ctv - c2, 0.0)
+    usable = np.isfinite(F1) | np.isfinite(F2)
+    gapfree = bool(mt[:, usable].all())
+    ii = np.arange(-w, w + 1)
+    DT = 1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w
+    RT = _one_minus_r(F1, c1, F2, c2)
+    vmin = -np.inf if opts.valid_min is None else float(opts.valid_min)
+    vmax = np.inf if opts.valid_max is None else float(opts.valid_max)
+    out = np.empty((D, rows, cols), np.float32)
+    NS = np.empty(rows * cols, np.int64)
+    V = np.empty(rows * cols)
+    f32 = np.float32
+    _segment(F1.astype(f32), F2.astype(f32), c1.astype(f32), c2.astype(f32), RT.astype(f32), DT.astype(f32),
+             DC1.astype(f32), DC2.astype(f32), mt.astype(f32), np.ascontiguousarray(S1),
+             np.ascontiguousarray(S2), T1, FB, h, rows, cols, w, opts.conversion == "regression",
+             opts.unbiased, gapfree, _f_critical(2 * opts.window ** 2 + 2), vmin, vmax, out, NS, V)
+    if stats is not None:
+        stats.geometries += 1
+        stats.dates += D
+        stats.pixels += int(np.isfinite(F1[h:h + rows, h:h + cols]).sum()
+                            + np.isfinite(F2[h:h + rows, h:h + cols]).sum())
+        stats.fallback += int(((NS <= MIN_SIMILAR) & usable[h:h + rows, h:h + cols].ravel()).sum())
+    return out
+
+
+def estarfm(f1, c1, f2, c2, c0, opts=Options()):
+    """One ESTARFM prediction from whole in-memory images (all (rows, cols), NaN = nodata, C on the
+    fine grid): the (rows, cols) float32 fine image at the date of ``c0``. ``f2``/``c2`` None → a single
+    pair. Not tiled: for big images use :mod:`.fusion`, which tiles and streams from files."""
+    f1 = np.asarray(f1, dtype="float64")
+    h = opts.half
+    pad = ((h, h), (h, h))
+
+    def block(a):
+        return None if a is None else np.pad(np.asarray(a, dtype="float64"), pad, constant_values=np.nan)
+
+    s1 = Sigma.of(f1, c1, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
+    s2 = None if f2 is None else Sigma.of(f2, c2, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
+    return fuse_block(block(f1), block(c1), block(f2), block(c2), [block(c0)], s1, s2, opts)[0]

@@ -1,0 +1,226 @@
+"""ESTARFM over time series: a fine, gappy series + a coarse, gap-free series → a daily fine series.
+
+:func:`fuse_series` chooses the pairs (dates with both images and enough valid fine pixels), groups the
+prediction dates by the two pairs around them, and runs :func:`.estarfm.fuse_block` tile by tile, so
+that steps 1–4 run once per tile and pair segment and every date in the segment reuses them.
+:func:`fuse_date` is the classic single prediction from five rasters. The coarse inputs may be on their
+own grid: GDAL resamples them onto the fine grid window by window.
+
+Rules (also in the README):
+- pair date: both images exist, the coarse is not empty and the fine image has at least
+  ``min_pair_valid`` of the observable pixels valid (observable = valid on at least one fine date);
+- each date tp is predicted from the nearest pair on or before it and the nearest on or after it; on a
+  pair date, the fine observation is kept where valid and the rest is predicted from the neighbouring
+  pairs; before the first and after the last pair, and where a pixel is invalid in one pair, the
+  single-pair prediction is used; pixels no pair covers stay NaN;
+- ``mode="fill"`` also keeps the fine observation wherever it is valid on any date.
+"""
+
+import bisect
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SMFusionError
+from .estarfm import Options, Sigma, Stats, fuse_block
+from .progress import Progress
+from .raster import Grid, RasterReader, RasterWriter, tiles
+from .series import check_same_grid, list_series, series_filename
+
+MODES = ("all", "fill")
+MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
+
+
+def _fmt(date):
+    return f"{date:%Y-%m-%d}"
+
+
+def _sigma(fine_path, coarse_path, grid, opts, resampling):
+    """:class:`Sigma` thresholds of one pair date, read tile by tile."""
+    sig = Sigma(grid.shape, opts.sigma_block, opts.classes)
+    with RasterReader.on_grid(fine_path, grid) as f, RasterReader.on_grid(coarse_path, grid, resampling) as c:
+        for t in tiles(grid, 512):
+            win = (t.row0, t.col0, t.rows, t.cols)
+            sig.add(f.read(win), c.read(win), t.row0, t.col0)
+    return sig
+
+
+def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress, stats):
+    """Predict ``dates`` (each: (date, coarse path)) from pair1/pair2 ((fine, coarse, Sigma) or None)
+    into ``outputs`` (paths), keeping the fine observation of ``overlays[date]`` (a path or None)."""
+    h = opts.half
+    tile_list = tiles(grid, opts.tile_size(), h)
+    with ExitStack() as stack:
+        def reader(path, resample=resampling):
+            return stack.enter_context(RasterReader.on_grid(path, grid, resample))
+
+        pairs = []
+        for pair in (pair1, pair2):
+            pairs.append(None if pair is None else (reader(pair[0], "nearest"), reader(pair[1]), pair[2]))
+        cts = [reader(path) for _, path in dates]
+        obs = [reader(overlays[d], "nearest") if overlays.get(d) else None for d, _ in dates]
+        writers = [stack.enter_context(RasterWriter(out, grid, description=f"{out.stem}"))
+                   for out in outputs]
+        for n, tile in enumerate(tile_list):
+            progress.check()
+            blocks = []
+            for pair in pairs:
+                if pair is None:
+                    blocks += [None, None, None]
+                else:
+                    blocks += [pair[0].read_tile(tile), pair[1].read_tile(tile),
+                               pair[2].threshold(tile.row0, tile.col0, tile.rows, tile.cols)]
+            f1, c1, s1, f2, c2, s2 = blocks
+            if f1 is None:
+                f1, c1, s1, f2, c2, s2 = f2, c2, s2, None, None, None
+            pred = fuse_block(f1, c1, f2, c2, [r.read_tile(tile) for r in cts], s1, s2, opts, h, stats)
+            for d, (writer, ob) in enumerate(zip(writers, obs)):
+                out = pred[d]
+                if ob is not None:
+                    seen = ob.read((tile.row0, tile.col0, tile.rows, tile.cols))
+                    out = np.where(np.isfinite(seen), seen, out)
+                stats.nan += int(np.isnan(out).sum())
+                writer.write_tile(tile, out)
+            progress.update((n + 1) / len(tile_list))
+
+
+def _scan_fine(series, progress):
+    """Valid pixel count of each fine date and the observable count (valid on at least one date)."""
+    counts, seen = {}, None
+    for n, (date, path) in enumerate(series):
+        progress.check()
+        with RasterReader(path) as r:
+            valid = np.isfinite(r.read())
+        counts[date] = int(valid.sum())
+        seen = valid if seen is None else (seen | valid)
+        progress.update((n + 1) / len(series))
+    return counts, int(seen.sum())
+
+
+def _scan_coarse(series, progress):
+    """Dates of the coarse series whose image holds at least one valid value; warns about the others."""
+    keep = {}
+    for date, path in series:
+        progress.check()
+        with RasterReader(path) as r:
+            if np.isfinite(r.read()).any():
+                keep[date] = path
+            else:
+                progress.info(f"Warning: {path} holds no valid value; {_fmt(date)} is skipped")
+    return keep
+
+
+def choose_pairs(fine_counts, observable, coarse_dates, min_pair_valid):
+    """Pair dates: in both series, with ≥ ``min_pair_valid`` of the observable pixels valid in the fine
+    image. Raises SMFusionError (saying why) when there are none."""
+    common = sorted(set(fine_counts) & set(coarse_dates))
+    if not common:
+        raise SMFusionError("No date has both a fine and a coarse image, so ESTARFM has no pair to start "
+                            "from (check that the two series cover the same period and that their file "
+                            "names hold the dates)")
+    frac = {d: fine_counts[d] / observable if observable else 0.0 for d in common}
+    pairs = [d for d in common if frac[d] >= min_pair_valid]
+    if not pairs:
+        best = max(common, key=frac.get)
+        raise SMFusionError(f"No pair date: {len(common)} date(s) have both images, but none has "
+                            f"{min_pair_valid:.0%} of its fine pixels valid (the best, {_fmt(best)}, has "
+                            f"{frac[best]:.0%}); lower MIN_PAIR_VALID")
+    return pairs
+
+
+def segments(pairs, dates):
+    """{(pair before or None, pair after or None): [dates]} — the pairs each date is predicted from."""
+    out = {}
+    for tp in dates:
+        i = bisect.bisect_left(pairs, tp)
+        if i < len(pairs) and pairs[i] == tp:           # a pair date: its gaps come from its neighbours
+            before = pairs[i - 1] if i > 0 else None
+            after = pairs[i + 1] if i + 1 < len(pairs) else None
+        else:
+            before = pairs[i - 1] if i > 0 else None
+            after = pairs[i] if i < len(pairs) else None
+        out.setdefault((before, after), []).append(tp)
+    return out
+
+
+def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", start=None, end=None,
+                min_pair_valid=0.7, resampling="bilinear", variable=None, progress=None, is_cancelled=None):
+    """ESTARFM over a whole series. Writes ``<variable>_<YYYYMMDD>.tif`` into ``output`` for every
+    non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters)."""
+    if mode not in MODES:
+        raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
+    if not 0.0 < min_pair_valid <= 1.0:
+        raise SMFusionError(f"MIN_PAIR_VALID must be in (0, 1] (got {min_pair_valid})")
+    prog = Progress.of(progress, is_cancelled)
+    t0 = time.perf_counter()
+    fine = list_series(fine_folder)
+    coarse = list_series(coarse_folder)
+    grid = fine.grid
+    variable = variable or fine.variable
+    prog.info(f"Fine series {fine.describe()}")
+    prog.info(f"Coarse series {coarse.describe()}")
+    counts, observable = _scan_fine(fine, prog.sub(0.0, 0.04))
+    coarse_ok = _scan_coarse(coarse, prog.sub(0.04, 0.05))
+    pairs = choose_pairs(counts, observable, coarse_ok, min_pair_valid)
+    dates = [d for d in sorted(coarse_ok) if (start is None or d >= start) and (end is None or d <= end)]
+    if not dates:
+        raise SMFusionError(f"{coarse_folder}: no coarse date between {start or '…'} and {end or '…'}",
+                            coarse_folder)
+    prog.info(f"{len(pairs)} pair date(s): {', '.join(_fmt(d) for d in pairs)}")
+    segs = segments(pairs, dates)
+    overlays = {d: fine.path_for(d) for d in dates
+                if fine.path_for(d) is not None and (d in pairs or mode == "fill")}
+    sigmas = {}
+
+    def pair(date):
+        if date is None:
+            return None
+        if date not in sigmas:
+            sigmas[date] = _sigma(fine.path_for(date), coarse_ok[date], grid, opts, resampling)
+        return (fine.path_for(date), coarse_ok[date], sigmas[date])
+
+    output = Path(output)
+    stats = Stats()
+    stats.nan = 0
+    chunks = [(key, group[i:i + MAX_DATES]) for key, group in sorted(segs.items(), key=lambda kv: kv[1][0])
+              for i in range(0, len(group), MAX_DATES)]
+    run = prog.sub(0.05, 1.0)
+    paths = []
+    for n, ((before, after), group) in enumerate(chunks):
+        prog.check()
+        outs = [output / series_filename(variable, d) for d in group]
+        what = " + ".join(_fmt(d) for d in (before, after) if d is not None)
+        run.info(f"{_fmt(group[0])} … {_fmt(group[-1])}: {len(group)} date(s) from the pair(s) {what}")
+        _run_segment(grid, opts, pair(before), pair(after), [(d, coarse_ok[d]) for d in group], outs,
+                     overlays, resampling, run.sub(n / len(chunks), (n + 1) / len(chunks)), stats)
+        paths += outs
+    total = len(dates) * grid.width * grid.height
+    summary = {"variable": variable, "dates": dates, "pairs": pairs, "paths": paths, "output": output,
+               "geometries": stats.geometries, "tile_dates": stats.dates, "nan_fraction": stats.nan / total,
+               "fallback_pixels": stats.fallback, "seconds": time.perf_counter() - t0}
+    prog.info(f"ESTARFM wrote {len(paths)} file(s) of {variable} into {output} in {summary['seconds']:.1f} s "
+              f"({stats.geometries} similar-pixel searches for {stats.dates} tile-dates); "
+              f"{summary['nan_fraction']:.2%} of the output pixels are covered by no pair (NaN)")
+    return summary
+
+
+def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=Options(), resampling="bilinear",
+              progress=None, is_cancelled=None):
+    """ESTARFM for one date from five rasters (``fine2``/``coarse2`` may be None: one pair). The output
+    lies on ``fine1``'s grid; the fine rasters must share it, the coarse ones are resampled onto it."""
+    prog = Progress.of(progress, is_cancelled)
+    grid = Grid.of(fine1)
+    if fine2 is not None:
+        check_same_grid([fine1, fine2])
+    stats = Stats()
+    stats.nan = 0
+    pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling))
+    pair2 = None if fine2 is None else (fine2, coarse2, _sigma(fine2, coarse2, grid, opts, resampling))
+    _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats)
+    nan = stats.nan / (grid.width * grid.height)
+    prog.info(f"ESTARFM wrote {output}; {nan:.2%} of its pixels are covered by no pair (NaN)")
+    return {"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}
+
+

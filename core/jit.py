@@ -1,0 +1,32 @@
+"""numba, set up once for the whole engine: the compiled-kernel cache goes to a writable folder.
+
+numba caches compiled kernels (``cache=True``) next to the source. Where the plugin folder is read-only
+(a system-wide install), ``NUMBA_CACHE_DIR`` is pointed at ``~/.cache/smfusion/numba`` unless the user
+has set it. Import ``njit`` and ``prange`` from here, never from numba directly.
+"""
+
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+if "NUMBA_CACHE_DIR" not in os.environ and not os.access(_HERE, os.W_OK):
+    _cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smfusion" / "numba"
+    _cache.mkdir(parents=True, exist_ok=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(_cache)
+
+from numba import get_num_threads, njit, prange, set_num_threads  # noqa: E402
+
+__all__ = ["njit", "prange", "get_num_threads", "set_num_threads", "kernel"]
+
+
+# Reassociation (vectorised sums), contraction (FMA) and reciprocals, but never "no NaNs": NaN is nodata.
+FAST = frozenset({"reassoc", "contract", "arcp"})
+
+
+def kernel(fn=None, *, parallel=False, fast=False):
+    """``numba.njit`` with the project's settings: cached, no Python fallback, numpy float semantics
+    (x/0 gives inf or NaN, not an exception), optional parallel loops, and with ``fast`` the
+    :data:`FAST` float flags (sums may be reordered: results differ in the last bits)."""
+    deco = njit(cache=True, nogil=True, parallel=parallel, error_model="numpy",
+                fastmath=set(FAST) if fast else False)
+    return deco(fn) if fn is not None else deco
