@@ -58,12 +58,66 @@ def bench_raster(tmp):
           f"{mpx / t_tiled:.0f} Mpx/s (ratio tiled/whole {t_tiled / t_whole:.2f}x time)")
 
 
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+def bench_estarfm_yanco(tmp):
+    from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
+    from smfusion.core.fusion import fuse_date
+
+    d = REAL / "estarfm_yanco"
+    if not d.is_dir():
+        print(f"bench estarfm_yanco: skipped ({d} is absent)")
+        return
+    names = ["Landsat_LST_cloudrm_20160205.tif", "MOD11A1_LST_cloudrm_20160205.tif",
+             "Landsat_LST_cloudrm_20160308.tif", "MOD11A1_LST_cloudrm_20160308.tif",
+             "MOD11A1_LST_cloudrm_20160218.tif"]
+    arrays = [read_raster(d / n)[0] for n in names]
+    mpx = arrays[0].size / 1e6
+    for method in E.METHODS:
+        opts = E.Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
+                         valid_min=250, valid_max=350)
+        E.estarfm(*arrays, opts)                                        # compile / load the cache
+        t_mem = timed(lambda o=opts: E.estarfm(*arrays, o), repeat=3)
+        t_file = timed(lambda o=opts: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o), repeat=3)
+        print(f"bench estarfm_yanco[{method}]: 400x400 px, w=25, one date in {t_mem:.2f} s in memory "
+              f"({mpx / t_mem:.2f} Mpx/s), {t_file:.2f} s file to file (tiled); target <= 0.5 s; "
+              f"ratio to the R reference (~40 s): {40 / t_file:.0f}x")
+
+
+def bench_estarfm_series(tmp):
+    """365 daily coarse images (5x coarser grid, EPSG:4326-free) and a fine image every 16 days."""
+    from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
+    from smfusion.core.fusion import fuse_series
+
+    fine_grid = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 1000)   # 1000 x 700
+    coarse_grid = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 5000)
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:700, 0:1000]
+    pattern = (0.3 * np.sin(xx / 37.0) * np.cos(yy / 23.0) + 0.2 * rng.random((700, 1000))).astype("float32")
+    start = dt.date(2021, 1, 1)
+    for k in range(365):
+        date = start + dt.timedelta(days=k)
+        season = 0.2 + 0.3 * np.sin(2 * np.pi * (k - 80) / 365)
+        fine = 0.3 + season + 0.5 * pattern * (1 + 0.3 * np.sin(k / 30))
+        if k % 16 == 0:
+            write_raster(tmp / "fine" / f"ndvi_{date:%Y%m%d}.tif", fine, fine_grid)
+        coarse = fine.reshape(140, 5, 200, 5).mean(axis=(1, 3)) + 0.02
+        write_raster(tmp / "coarse" / f"ndvi_{date:%Y%m%d}.tif", coarse, coarse_grid)
+    opts = E.Options(window=25, classes=4)
+    t = timed(lambda: fuse_series(tmp / "fine", tmp / "coarse", tmp / "fused", opts))
+    print(f"bench estarfm_series: 365 days of 1000x700 px, w=12, a pair every 16 days: {t:.0f} s "
+          f"({365 * 0.7 / t:.1f} Mpx-days/s); target <= 600 s")
+
+
 def main():
     print(f"bench machine: {dt.date.today()}, python {sys.version.split()[0]}, numpy {np.__version__}")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         bench_raster(tmp)
         bench_demo(tmp)
+        bench_estarfm_yanco(tmp)
+        bench_estarfm_series(tmp)
 
 
 if __name__ == "__main__":

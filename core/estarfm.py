@@ -300,6 +300,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 continue
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
             used = np.float32(int(u1) + int(u2))
+            inv_used = one / used
             nu1 = not u1
             nu2 = not u2
             j0 = c - w
@@ -325,11 +326,11 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         a1 = x1r[jj]
                         a2 = x2r[jj]
                         ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
-                        pn += one if ok else zero
-                        pf1 += a1 if (ok & u1) else zero
-                        pc1 += c1r[jj] if (ok & u1) else zero
-                        pf2 += a2 if (ok & u2) else zero
-                        pc2 += c2r[jj] if (ok & u2) else zero
+                        pn += one if ok else zero                 # sums of an unused pair are ignored
+                        pf1 += a1 if ok else zero
+                        pc1 += c1r[jj] if ok else zero
+                        pf2 += a2 if ok else zero
+                        pc2 += c2r[jj] if ok else zero
                     n += pn
                     sf1 += pf1
                     sf2 += pf2
@@ -371,10 +372,13 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
                         y1 = a1 + b1
                         y2 = a2 + b2
-                        e1 = abs((y1 - c1r[jj]) / (y1 + c1r[jj])) if u1 else zero
-                        e2 = abs((y2 - c2r[jj]) / (y2 + c2r[jj])) if u2 else zero
-                        R = one - (e1 + e2) / used
-                        omr = one - R if (R >= -one and R <= one) else half
+                        # ½(|n1/d1| + |n2/d2|) with one division: (|n1||d2| + |n2||d1|) / (2|d1 d2|)
+                        n1 = abs(y1 - c1r[jj]) if u1 else zero
+                        d1 = abs(y1 + c1r[jj]) if u1 else one
+                        n2 = abs(y2 - c2r[jj]) if u2 else zero
+                        d2 = abs(y2 + c2r[jj]) if u2 else one
+                        spec = (n1 * d2 + n2 * d1) / (d1 * d2) * inv_used
+                        omr = spec if spec <= np.float32(2.0) else half       # R = 1 − spec ∉ [−1, 1] → 0.5
                         inv = one / (omr * dtr[jj] + eps)
                         inv = inv if ok else zero
                         row_w[jj] = inv
@@ -573,10 +577,11 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     return out
 
 
-def estarfm(f1, c1, f2, c2, c0, opts=Options()):
+def estarfm(f1, c1, f2, c2, c0, opts=None):
     """One ESTARFM prediction from whole in-memory images (all (rows, cols), NaN = nodata, C on the
     fine grid): the (rows, cols) float32 fine image at the date of ``c0``. ``f2``/``c2`` None → a single
     pair. Not tiled: for big images use :mod:`.fusion`, which tiles and streams from files."""
+    opts = opts or Options()
     f1 = np.asarray(f1, dtype="float64")
     h = opts.half
     pad = ((h, h), (h, h))

@@ -145,7 +145,7 @@ def segments(pairs, dates):
     return out
 
 
-def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", start=None, end=None,
+def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
                 min_pair_valid=0.7, resampling="bilinear", variable=None, progress=None, is_cancelled=None):
     """ESTARFM over a whole series. Writes ``<variable>_<YYYYMMDD>.tif`` into ``output`` for every
     non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters)."""
@@ -153,6 +153,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", 
         raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
     if not 0.0 < min_pair_valid <= 1.0:
         raise SMFusionError(f"MIN_PAIR_VALID must be in (0, 1] (got {min_pair_valid})")
+    opts = opts or Options()
     prog = Progress.of(progress, is_cancelled)
     t0 = time.perf_counter()
     fine = list_series(fine_folder)
@@ -169,7 +170,9 @@ def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", 
         raise SMFusionError(f"{coarse_folder}: no coarse date between {start or '…'} and {end or '…'}",
                             coarse_folder)
     prog.info(f"{len(pairs)} pair date(s): {', '.join(_fmt(d) for d in pairs)}")
-    segs = segments(pairs, dates)
+    # a pair date whose fine image covers every observable pixel is its own answer: copy it
+    copies = [d for d in dates if d in pairs and counts[d] == observable]
+    segs = segments(pairs, [d for d in dates if d not in copies])
     overlays = {d: fine.path_for(d) for d in dates
                 if fine.path_for(d) is not None and (d in pairs or mode == "fill")}
     sigmas = {}
@@ -188,6 +191,13 @@ def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", 
               for i in range(0, len(group), MAX_DATES)]
     run = prog.sub(0.05, 1.0)
     paths = []
+    for date in copies:
+        prog.check()
+        out = output / series_filename(variable, date)
+        with RasterReader(fine.path_for(date)) as src, RasterWriter(out, grid, description=out.stem) as dst:
+            for t in tiles(grid, 512):
+                dst.write_tile(t, src.read((t.row0, t.col0, t.rows, t.cols)))
+        paths.append(out)
     for n, ((before, after), group) in enumerate(chunks):
         prog.check()
         outs = [output / series_filename(variable, d) for d in group]
@@ -196,7 +206,9 @@ def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", 
         _run_segment(grid, opts, pair(before), pair(after), [(d, coarse_ok[d]) for d in group], outs,
                      overlays, resampling, run.sub(n / len(chunks), (n + 1) / len(chunks)), stats)
         paths += outs
+    paths.sort(key=lambda p: p.name)
     total = len(dates) * grid.width * grid.height
+    stats.nan += (grid.width * grid.height - observable) * len(copies)
     summary = {"variable": variable, "dates": dates, "pairs": pairs, "paths": paths, "output": output,
                "geometries": stats.geometries, "tile_dates": stats.dates, "nan_fraction": stats.nan / total,
                "fallback_pixels": stats.fallback, "seconds": time.perf_counter() - t0}
@@ -206,10 +218,11 @@ def fuse_series(fine_folder, coarse_folder, output, opts=Options(), mode="all", 
     return summary
 
 
-def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=Options(), resampling="bilinear",
+def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resampling="bilinear",
               progress=None, is_cancelled=None):
     """ESTARFM for one date from five rasters (``fine2``/``coarse2`` may be None: one pair). The output
     lies on ``fine1``'s grid; the fine rasters must share it, the coarse ones are resampled onto it."""
+    opts = opts or Options()
     prog = Progress.of(progress, is_cancelled)
     grid = Grid.of(fine1)
     if fine2 is not None:

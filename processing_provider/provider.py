@@ -6,8 +6,10 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .demodata import DemoDataAlgorithm
+from .estarfm import EstarfmAlgorithm
+from .estarfmdate import EstarfmDateAlgorithm
 
-ALGORITHMS = (DemoDataAlgorithm,)
+ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):

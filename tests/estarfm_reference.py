@@ -23,7 +23,7 @@ def sigma_thresholds(fine, coarse, block, classes):
     return out
 
 
-def estarfm_reference(f1, c1, f2, c2, c0, window, classes=4, sigma_block=0, conversion="regression",
+def estarfm_reference(f1, c1, f2, c2, c0, window, classes=4, sigma_block=0, conversion="one",
                       method="estarfm", valid_min=None, valid_max=None):
     f1, c1, c0 = (np.asarray(a, dtype="float64") for a in (f1, c1, c0))
     rows, cols = f1.shape

@@ -54,3 +54,21 @@ def test_bad_parameters_raise_processing_exceptions(provider, tmp_path):
     with pytest.raises(QgsProcessingException, match="stations do not fit"):
         processing.run("smfusion:demodata", {"OUTPUT": str(tmp_path), "WIDTH": 20, "HEIGHT": 20,
                                              "STATIONS": 500, "DAYS": 2})
+
+
+def test_estarfm_runs_in_process(provider, tmp_path):
+    import processing
+
+    processing.run("smfusion:demodata", {"OUTPUT": str(tmp_path / "demo"), "WIDTH": 40, "HEIGHT": 30,
+                                         "DAYS": 20, "STATIONS": 3, "CLOUD_COVER": 0.3},
+                   feedback=QgsProcessingFeedback())
+    out = processing.run("smfusion:estarfm", {
+        "FINE": str(tmp_path / "demo" / "fine" / "albedo"), "COARSE": str(tmp_path / "demo" / "coarse" / "albedo"),
+        "MODE": "fill", "WINDOW": 9, "METHOD": "ubestarfm", "START": "2021-04-03", "END": "2021-04-12",
+        "OUTPUT": str(tmp_path / "fused")}, feedback=QgsProcessingFeedback())
+    assert out["FILES"] == 10 and out["PAIRS"].startswith("2021-04-0")
+    assert sorted(p.name for p in (tmp_path / "fused").iterdir())[0] == "albedo_20210403.tif"
+    with pytest.raises(QgsProcessingException, match="WINDOW must be an odd"):
+        processing.run("smfusion:estarfm", {"FINE": str(tmp_path / "demo" / "fine" / "albedo"),
+                                            "COARSE": str(tmp_path / "demo" / "coarse" / "albedo"),
+                                            "WINDOW": 8, "OUTPUT": str(tmp_path / "bad")})

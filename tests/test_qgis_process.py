@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 QGIS_PROCESS = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
@@ -52,3 +53,21 @@ def test_bad_input_is_a_clear_error(enabled, tmp_path):
                "STATIONS=400", "DAYS=2")
     assert res.returncode != 0
     assert "stations do not fit" in res.stdout + res.stderr
+
+
+def test_estarfmdate_on_the_real_yanco_case(enabled, tmp_path):
+    from conftest import real_data
+    from smfusion.core.raster import read_raster
+
+    d = real_data("estarfm_yanco")
+    out = tmp_path / "lst_20160218.tif"
+    res = _run(enabled, "run", "smfusion:estarfmdate", "--json", "--",
+               f"FINE1={d / 'Landsat_LST_cloudrm_20160205.tif'}", f"COARSE1={d / 'MOD11A1_LST_cloudrm_20160205.tif'}",
+               f"FINE2={d / 'Landsat_LST_cloudrm_20160308.tif'}", f"COARSE2={d / 'MOD11A1_LST_cloudrm_20160308.tif'}",
+               f"COARSE0={d / 'MOD11A1_LST_cloudrm_20160218.tif'}", "WINDOW=51", "CLASSES=2", "SIGMA_BLOCK=200",
+               "VALID_MIN=250", "VALID_MAX=350", f"OUTPUT={out}")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert json.loads(res.stdout)["results"]["OUTPUT"] == str(out)
+    pred = read_raster(out)[0]
+    assert pred.shape == (400, 400) and np.isfinite(pred).mean() > 0.999
+    assert 305 < np.nanmean(pred) < 320
