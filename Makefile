@@ -7,7 +7,7 @@ VENV      := .venv
 VPY       := $(VENV)/bin/python
 SUDO      := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy \
-             python3-venv python3-pip
+             python3-venv python3-pip python3-matplotlib
 PLUGINS   := $(CURDIR)/build/plugins
 QGIS_PROFILE := $(CURDIR)/build/qgis-profile
 QGIS_ENV  := QT_QPA_PLATFORM=offscreen QGIS_PLUGINPATH=$(PLUGINS) QGIS_CUSTOM_CONFIG_PATH=$(QGIS_PROFILE)

@@ -29,13 +29,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from osgeo import gdal, ogr, osr
 
 from . import __version__
 from .errors import SMFusionError
 from .progress import Progress
 from .raster import Grid, atomic_path, transformer, warp, write_raster
 from .series import series_filename
+from .stations import Station, write_stations
 
 FOREST, CROPLAND, GRASSLAND, URBAN = 1, 2, 3, 4
 LANDCOVER_NAMES = {FOREST: "forest", CROPLAND: "cropland", GRASSLAND: "grassland", URBAN: "urban"}
@@ -371,56 +371,6 @@ def _place_stations(cfg, land_fine, rng):
     return np.array(rows), np.array(cols)
 
 
-def _write_stations_gpkg(path, stations, dates, obs):
-    """DESIGN.md station GeoPackage: point layer ``stations`` + table ``observations``."""
-    prev = gdal.GetConfigOption("OGR_CURRENT_DATE")
-    gdal.SetConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00Z")   # byte-for-byte reproducible
-    try:
-        with atomic_path(path) as tmp:
-            ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
-            srs = osr.SpatialReference()
-            srs.ImportFromEPSG(4326)
-            srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-            lyr = ds.CreateLayer("stations", srs, ogr.wkbPoint, ["FID=fid", "GEOMETRY_NAME=geom"])
-            fields = [("station_id", ogr.OFTString), ("network", ogr.OFTString), ("name", ogr.OFTString),
-                      ("elevation", ogr.OFTReal), ("ssm_depths", ogr.OFTString),
-                      ("rzsm_depths", ogr.OFTString), ("landcover", ogr.OFTString),
-                      ("clay", ogr.OFTReal), ("sand", ogr.OFTReal)]
-            for name, kind in fields:
-                lyr.CreateField(ogr.FieldDefn(name, kind))
-            ds.StartTransaction()
-            for st in stations:
-                f = ogr.Feature(lyr.GetLayerDefn())
-                for name, _ in fields:
-                    f.SetField(name, st[name])
-                pt = ogr.Geometry(ogr.wkbPoint)
-                pt.AddPoint_2D(st["lon"], st["lat"])
-                f.SetGeometry(pt)
-                lyr.CreateFeature(f)
-            ds.CommitTransaction()
-            tab = ds.CreateLayer("observations", None, ogr.wkbNone, ["FID=fid"])
-            for name, kind in (("station_id", ogr.OFTString), ("date", ogr.OFTDate),
-                               ("ssm", ogr.OFTReal), ("rzsm", ogr.OFTReal)):
-                tab.CreateField(ogr.FieldDefn(name, kind))
-            ds.StartTransaction()
-            for i, st in enumerate(stations):
-                for k, date in enumerate(dates):
-                    f = ogr.Feature(tab.GetLayerDefn())
-                    f.SetField("station_id", st["station_id"])
-                    f.SetField("date", date.year, date.month, date.day, 0, 0, 0, 0)
-                    for layer in LAYERS:
-                        v = obs[layer][i, k]
-                        if np.isfinite(v):
-                            f.SetField(layer, float(v))
-                        else:
-                            f.SetFieldNull(layer)
-                    tab.CreateFeature(f)
-            ds.CommitTransaction()
-            ds = None
-    finally:
-        gdal.SetConfigOption("OGR_CURRENT_DATE", prev)
-
-
 def _write_csv(path, header, rows):
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:
@@ -571,7 +521,12 @@ def _generate(out, cfg, prog):
                          "ssm_depths": SENSOR_DEPTHS["ssm"], "rzsm_depths": SENSOR_DEPTHS["rzsm"],
                          "landcover": LANDCOVER_NAMES[int(lc_f[r, c])],
                          "clay": float(round(clay_f[r, c], 3)), "sand": float(round(sand_f[r, c], 3))})
-    _write_stations_gpkg(out / "stations" / "stations.gpkg", stations, cfg.dates, obs)
+    write_stations(out / "stations" / "stations.gpkg",
+                   [Station(st["station_id"], st["network"], st["name"], st["lon"], st["lat"], st["elevation"],
+                            attrs={k: st[k] for k in ("landcover", "clay", "sand")}, dates=list(cfg.dates),
+                            ssm=obs["ssm"][i], rzsm=obs["rzsm"][i],
+                            depths={"ssm": st["ssm_depths"], "rzsm": st["rzsm_depths"]})
+                    for i, st in enumerate(stations)], reproducible=True)
     _write_csv(out / "stations" / "stations.csv", ["station_id", "lon", "lat", "date", "ssm", "rzsm"],
                [[st["station_id"], f"{st['lon']:.6f}", f"{st['lat']:.6f}", f"{date:%Y-%m-%d}",
                  _fmt(obs["ssm"][i, k]), _fmt(obs["rzsm"][i, k])]
