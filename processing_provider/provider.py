@@ -8,8 +8,10 @@ from qgis.PyQt.QtGui import QIcon
 from .demodata import DemoDataAlgorithm
 from .estarfm import EstarfmAlgorithm
 from .estarfmdate import EstarfmDateAlgorithm
+from .evaluate import EvaluateAlgorithm
+from .importstations import ImportStationsAlgorithm
 
-ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm)
+ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):
