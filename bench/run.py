@@ -110,6 +110,57 @@ def bench_estarfm_series(tmp):
           f"({365 * 0.7 / t:.1f} Mpx-days/s); target <= 600 s")
 
 
+def bench_downscale(tmp):
+    """A 1000x700-px day with 8 predictors (5 static, 3 daily) and a year of 0.25-degree-like coarse cells."""
+    from smfusion.core import downscale as D  # noqa: N812
+
+    fine = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 1000)      # 1000 x 700
+    coarse = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 25_000)  # 40 x 28 cells
+    rng = np.random.default_rng(2)
+    yy, xx = np.mgrid[0:700, 0:1000]
+    pred = tmp / "ds_pred"
+    for k, name in enumerate(("dem", "slope", "clay", "sand", "porosity")):
+        field = np.sin(xx / (40 + 9 * k)) * np.cos(yy / (31 + 7 * k)) + 0.1 * rng.random((700, 1000))
+        write_raster(pred / "static" / f"{name}.tif", (0.45 + 0.05 * field) if name == "porosity" else field, fine)
+    start = dt.date(2021, 1, 1)
+    agg_truth = D.Aggregator(fine, coarse)
+    for k in range(365):
+        date = start + dt.timedelta(days=k)
+        sm = 0.25 + 0.1 * np.sin(2 * np.pi * k / 365) + 0.05 * np.sin(xx / 50.0 + k / 20) * np.cos(yy / 45.0)
+        for j, var in enumerate(("ndvi", "lst_day", "albedo")):
+            if k < 2:
+                write_raster(pred / var / f"{var}_{date:%Y%m%d}.tif", sm * (j + 1) + 0.01 * rng.random((700, 1000)),
+                             fine)
+        write_raster(tmp / "ds_coarse" / f"ssm_{date:%Y%m%d}.tif",
+                     agg_truth.mean(sm)[0].reshape(coarse.shape).astype("float32"), coarse)
+    # training: a pooled model on a year of coarse samples (features aggregated from the two-day predictors)
+    preds = D.Predictors(pred)
+    cache = {}
+    x0, _ = D._aggregated(cache, preds, agg_truth, start, True)
+    x = np.concatenate([x0 + 0.01 * rng.standard_normal(x0.shape).astype("float32") for _ in range(365)])
+    y = np.concatenate([np.nan_to_num(x0[:, 5]) * 0.9 + 0.01 * rng.standard_normal(len(x0))
+                        for _ in range(365)])
+    cells = np.tile(np.arange(len(x0)), 365)
+    s = D.Settings()
+    names = preds.names + ["doy_sin", "doy_cos"]
+    t_train = timed(lambda: D.train(x, y, cells, coarse.width, s, names))
+    booster, cv = D.train(x, y, cells, coarse.width, s, names)
+    t_pred = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
+    D.save_model(tmp / "ds_model.txt", booster, {"predictors": names, "layer": "ssm"})
+
+    def run(days):
+        D.downscale(tmp / "ds_coarse", pred, tmp / f"ds_out{days}", "ssm", s, start=start,
+                    end=start + dt.timedelta(days=days - 1), model_in=tmp / "ds_model.txt")
+
+    t1, t2 = timed(lambda: run(1)), timed(lambda: run(2))
+    t_day = t2 - t1                                  # one more day, without the one-time set-up
+    print(f"bench downscale_train: pooled model on {len(y)} coarse samples (a year of {len(x0)} cells, "
+          f"{len(names)} features, 5-fold spatial CV + final fit, {cv['rounds']} rounds) in {t_train:.1f} s")
+    print(f"bench downscale_day: 1000x700 px, 8 predictors: model predict {t_pred:.2f} s; a day (read, predict, "
+          f"residual, write) {t_day:.2f} s per layer, {2 * t_day:.2f} s for both layers (target <= 1 s); one-time "
+          f"set-up per run (aggregation weights across the grids, statics) {t1 - t_day:.1f} s")
+
+
 def main():
     print(f"bench machine: {dt.date.today()}, python {sys.version.split()[0]}, numpy {np.__version__}")
     with tempfile.TemporaryDirectory() as d:
@@ -118,6 +169,7 @@ def main():
         bench_demo(tmp)
         bench_estarfm_yanco(tmp)
         bench_estarfm_series(tmp)
+        bench_downscale(tmp)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import numpy as np
 from . import __version__
 from .errors import SMFusionError
 from .progress import Progress
-from .raster import Grid, atomic_path, transformer, warp, write_raster
+from .raster import Grid, atomic_path, transform_bounds, transformer, warp, write_raster
 from .series import series_filename
 from .stations import Station, write_stations
 
@@ -305,20 +305,6 @@ class _WaterBalance:
 
 # ---------------------------------------------------------------------------------------------- grids
 
-def _densified_ring(bounds, n=40):
-    xmin, ymin, xmax, ymax = bounds
-    t = np.linspace(0.0, 1.0, n)
-    xs = np.concatenate([xmin + (xmax - xmin) * t, np.full(n, xmax), xmax - (xmax - xmin) * t, np.full(n, xmin)])
-    ys = np.concatenate([np.full(n, ymin), ymin + (ymax - ymin) * t, np.full(n, ymax), ymax - (ymax - ymin) * t])
-    return xs, ys
-
-
-def _transform_bounds(bounds, src, dst):
-    xs, ys = _densified_ring(bounds)
-    pts = np.array(transformer(src, dst).TransformPoints(list(zip(xs.tolist(), ys.tolist()))))
-    return pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
-
-
 @dataclass
 class DemoGrids:
     """fine (EPSG:5179, 1 km), glass (EPSG:4326, 0.05°), gleam (0.25°), sim (1 km, covers gleam);
@@ -337,10 +323,10 @@ def demo_grids(cfg):
     px = DemoConfig.PIXEL
     fine = Grid.from_bounds(DemoConfig.CRS, cfg.west, cfg.north - cfg.height * px,
                             cfg.west + cfg.width * px, cfg.north, px)
-    lon0, lat0, lon1, lat1 = _transform_bounds(fine.bounds, DemoConfig.CRS, "EPSG:4326")
+    lon0, lat0, lon1, lat1 = transform_bounds(fine.bounds, DemoConfig.CRS, "EPSG:4326")
     gleam = Grid.from_bounds("EPSG:4326", lon0, lat0, lon1, lat1, DemoConfig.GLEAM_RES)
     glass = Grid.from_bounds("EPSG:4326", *gleam.bounds, DemoConfig.GLASS_RES)
-    x0, y0, x1, y1 = _transform_bounds(gleam.bounds, "EPSG:4326", DemoConfig.CRS)
+    x0, y0, x1, y1 = transform_bounds(gleam.bounds, "EPSG:4326", DemoConfig.CRS)
     margin = 2 * px
     col0 = int(math.ceil((cfg.west - (x0 - margin)) / px))
     row0 = int(math.ceil(((y1 + margin) - cfg.north) / px))

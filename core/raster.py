@@ -56,6 +56,30 @@ def transformer(src_crs, dst_crs):
     return osr.CoordinateTransformation(_srs(src_crs), _srs(dst_crs))
 
 
+def transform_points(xs, ys, src_crs, dst_crs):
+    """(xs, ys) float64 arrays of points moved from ``src_crs`` to ``dst_crs`` (x = easting/longitude)."""
+    xs, ys = np.asarray(xs, dtype="float64").ravel(), np.asarray(ys, dtype="float64").ravel()
+    if xs.size == 0:
+        return xs, ys
+    out = np.array(transformer(src_crs, dst_crs).TransformPoints(np.column_stack([xs, ys])))
+    return out[:, 0], out[:, 1]
+
+
+def densified_ring(bounds, n=40):
+    """(xs, ys) of the outline of ``bounds`` = (xmin, ymin, xmax, ymax), ``n`` points per side."""
+    xmin, ymin, xmax, ymax = bounds
+    t = np.linspace(0.0, 1.0, n)
+    xs = np.concatenate([xmin + (xmax - xmin) * t, np.full(n, xmax), xmax - (xmax - xmin) * t, np.full(n, xmin)])
+    ys = np.concatenate([np.full(n, ymin), ymin + (ymax - ymin) * t, np.full(n, ymax), ymax - (ymax - ymin) * t])
+    return xs, ys
+
+
+def transform_bounds(bounds, src_crs, dst_crs):
+    """Bounds (xmin, ymin, xmax, ymax) in ``dst_crs`` that hold ``bounds`` of ``src_crs`` (densified edges)."""
+    xs, ys = transform_points(*densified_ring(bounds), src_crs, dst_crs)
+    return xs.min(), ys.min(), xs.max(), ys.max()
+
+
 @dataclass(frozen=True)
 class Grid:
     """A raster grid: ``crs`` (WKT), GDAL ``transform`` (x0, dx, 0, y0, 0, -dy), ``width``, ``height``."""
@@ -141,6 +165,10 @@ class Grid:
 
     def same_as(self, other, rel_tol=1e-6):
         return not self.differences(other, rel_tol)
+
+    def same_crs(self, other):
+        """True when both grids use the same CRS."""
+        return _same_crs(self.crs, other.crs)
 
     def describe_crs(self):
         if not self.crs:

@@ -187,3 +187,40 @@ def write_report(path, result, title="SM Fusion evaluation", context=""):
     with atomic_path(path) as tmp:
         tmp.write_text("".join(parts), encoding="utf-8")
     return path
+
+
+def write_downscale_report(path, summary, residual_map, coarse_grid):
+    """The downscaling report: cross-validated scores, detail skill, feature importance, a residual map."""
+    plt, why = _matplotlib()
+    cv, detail = summary.get("cv") or {}, summary.get("detail") or {}
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SM Fusion downscaling</title>"
+             f"<style>{CSS}</style></head><body><h1>Downscaling of {summary['layer']}</h1>",
+             f"<p>{len(summary['paths'])} dates written to {html.escape(str(summary['output']))}.</p>",
+             '<h2 id="cv">Cross-validated skill at the coarse scale</h2><table><tr><th>R²</th><th>RMSE</th>'
+             f"<th>PCC</th><th>N</th></tr><tr><td>{_f(cv.get('r2'), 3)}</td><td>{_f(cv.get('rmse'), 4)}</td>"
+             f"<td>{_f(cv.get('pcc'), 3)}</td><td>{cv.get('n', '–')}</td></tr></table>",
+             '<h2 id="detail">Detail</h2><table><tr><th>skill (PCC, one scale up)</th><th>weight used</th></tr>'
+             f"<tr><td>{_f(detail.get('skill'), 3)}</td><td>{_f(detail.get('weight'), 2)}</td></tr></table>"]
+    imp = summary.get("importance_gain") or {}
+    parts.append('<h2 id="importance">Feature importance (gain)</h2>')
+    if plt is None:
+        parts.append(f"<p>No plot: matplotlib is not available ({html.escape(why)}).</p>")
+    else:
+        if imp:
+            names = sorted(imp, key=imp.get)
+            fig, ax = plt.subplots(figsize=(5, 0.3 * len(names) + 1))
+            ax.barh(names, [imp[n] for n in names])
+            ax.set_xlabel("total gain")
+            parts.append(_png(fig))
+        if residual_map is not None:
+            date, res = residual_map
+            fig, ax = plt.subplots(figsize=(5, 4))
+            lim = float(np.nanmax(np.abs(res))) if np.isfinite(res).any() else 0.01
+            im = ax.imshow(res, cmap="RdBu", vmin=-lim, vmax=lim)
+            fig.colorbar(im, ax=ax, label="coarse − model (m³/m³)")
+            ax.set_title(f"coarse residual, {date:%Y-%m-%d}")
+            parts.append(f'<h2 id="residual">Residual</h2>{_png(fig)}')
+    parts.append("</body></html>")
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(parts), encoding="utf-8")
+    return path

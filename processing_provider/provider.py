@@ -6,12 +6,14 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .demodata import DemoDataAlgorithm
+from .downscale import DownscaleAlgorithm
 from .estarfm import EstarfmAlgorithm
 from .estarfmdate import EstarfmDateAlgorithm
 from .evaluate import EvaluateAlgorithm
 from .importstations import ImportStationsAlgorithm
 
-ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm)
+ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm, DownscaleAlgorithm, ImportStationsAlgorithm,
+              EvaluateAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):

@@ -1,0 +1,632 @@
+"""LightGBM downscaling of coarse soil moisture (stage 2): learn at the coarse scale, predict at 1 km, add
+back the coarse residual.
+
+Arrays: fine predictors (n_features, rows, cols) float32 on the fine grid, NaN = missing (LightGBM takes
+NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own grid and CRS, m³/m³.
+
+1. :class:`Aggregator`: area-weighted means of the fine pixels in each coarse cell, across CRSs (each fine
+   pixel is split into sub×sub sub-pixels, each assigned to the cell that holds its centre); a cell's cover
+   is its valid fine area over its area.
+2. Training samples: one per (cell, date) with cover ≥ MIN_COVER and a coarse value. SCHEME ``pooled``:
+   one model over all training dates, with day-of-year sine and cosine as features; ``daily``: one model per
+   date; ``window``: per date, trained on the dates within ±WINDOW_DAYS.
+3. Prediction at 1 km, tile by tile, LightGBM's multithreaded predict on float32 matrices.
+4. RESIDUAL: ``none``; ``bilinear``: + the coarse residual (coarse − model at the cells), bilinearly
+   interpolated; ``conserving``: then iterated so that every cell's fine mean equals its coarse value.
+   DETAIL scales the detail the model adds (model − bilinear model) toward the bilinear coarse field;
+   ``auto`` fits it one scale up: a model trained on 2×2-cell blocks predicts the cells, and the weight is
+   the least-squares fit of its within-block detail to the real one (its correlation is the detail skill).
+5. Clip to [0, porosity] (static ``porosity`` layer when present, else 0.6).
+"""
+
+import json
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SMFusionError
+from .metrics import scores
+from .progress import Progress
+from .raster import Grid, RasterWriter, densified_ring, read_raster, tiles, transform_points, warp
+from .series import RASTER_SUFFIXES, list_series, series_filename
+
+SCHEMES = ("pooled", "daily", "window")
+RESIDUALS = ("none", "bilinear", "conserving")
+LAYERS = ("ssm", "rzsm")
+MIN_SAMPLES = 50
+DEFAULT_MAX = 0.6
+CONSERVE_TOL = 1e-4
+
+
+@dataclass
+class Settings:
+    scheme: str = "pooled"
+    window_days: int = 15
+    residual: str = "bilinear"
+    min_cover: float = 0.5
+    n_estimators: int = 400
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    threads: int = 0             # 0 = all cores
+    detail: object = 1.0         # a weight, or "auto"
+    seed: int = 42
+
+    def check(self):
+        if self.scheme not in SCHEMES:
+            raise SMFusionError(f"SCHEME must be one of {', '.join(SCHEMES)} (got {self.scheme!r})")
+        if self.residual not in RESIDUALS:
+            raise SMFusionError(f"RESIDUAL must be one of {', '.join(RESIDUALS)} (got {self.residual!r})")
+        if not 0.0 <= self.min_cover <= 1.0:
+            raise SMFusionError(f"MIN_COVER must be in [0, 1] (got {self.min_cover})")
+        if self.detail != "auto" and not (isinstance(self.detail, (int, float)) and 0 <= self.detail <= 2):
+            raise SMFusionError(f"DETAIL must be 'auto' or a weight in [0, 2] (got {self.detail!r})")
+
+
+# ---------------------------------------------------------------------------------------------- aggregation
+
+class Aggregator:
+    """Area weights from the fine grid to the coarse cells (any two CRSs), as a sparse (cells × pixels)
+    matrix. :meth:`mean` gives the area-weighted mean of the valid fine pixels and the valid cover of each
+    cell; cells outside the fine grid get NaN and cover 0."""
+
+    def __init__(self, fine, coarse, sub=2):
+        from scipy import sparse
+        self.fine, self.coarse = fine, coarse
+        rows, cols = np.mgrid[0:fine.height, 0:fine.width]
+        pix = (rows * fine.width + cols).ravel()
+        offs = (np.arange(sub) + 0.5) / sub
+        gt = fine.transform
+        cell_ids, pix_ids = [], []
+        for dy in offs:
+            for dx in offs:
+                x = gt[0] + (cols.ravel() + dx) * gt[1] + (rows.ravel() + dy) * gt[2]
+                y = gt[3] + (cols.ravel() + dx) * gt[4] + (rows.ravel() + dy) * gt[5]
+                if not coarse.same_crs(fine):
+                    x, y = transform_points(x, y, fine.crs, coarse.crs)
+                r, c = coarse.rowcol(x, y)
+                r, c = np.floor(r).astype(np.int64), np.floor(c).astype(np.int64)
+                ok = (r >= 0) & (r < coarse.height) & (c >= 0) & (c < coarse.width)
+                cell_ids.append(r[ok] * coarse.width + c[ok])
+                pix_ids.append(pix[ok])
+        n_cells, n_pix = coarse.width * coarse.height, fine.width * fine.height
+        data = np.full(sum(a.size for a in cell_ids), 1.0 / sub ** 2)
+        self.A = sparse.csr_matrix((data, (np.concatenate(cell_ids), np.concatenate(pix_ids))),
+                                   shape=(n_cells, n_pix))
+        self.A.sum_duplicates()
+        self.cell_area = self._cell_areas()      # in fine pixels
+
+    def _cell_areas(self):
+        """Area of every coarse cell in fine-pixel units (its outline moved into the fine CRS)."""
+        fine, coarse = self.fine, self.coarse
+        px_area = abs(fine.transform[1] * fine.transform[5] - fine.transform[2] * fine.transform[4])
+        gt = coarse.transform
+        if coarse.same_crs(fine):
+            return np.full(coarse.width * coarse.height, abs(gt[1] * gt[5] - gt[2] * gt[4]) / px_area)
+        out = np.empty(coarse.width * coarse.height)
+        for r in range(coarse.height):
+            for c in range(coarse.width):
+                x0, y0 = gt[0] + c * gt[1], gt[3] + r * gt[5]
+                xs, ys = densified_ring((x0, y0 + gt[5], x0 + gt[1], y0), 8)
+                fx, fy = transform_points(xs, ys, coarse.crs, fine.crs)
+                out[r * coarse.width + c] = 0.5 * abs(np.dot(fx, np.roll(fy, 1)) - np.dot(fy, np.roll(fx, 1))) / px_area
+        return out
+
+    def mean(self, fine_image):
+        """(mean, cover) per cell, both (n_cells,) float64, of a (rows, cols) fine image."""
+        v = np.asarray(fine_image, dtype="float64").ravel()
+        ok = np.isfinite(v)
+        w = self.A @ ok.astype("float64")
+        s = self.A @ np.where(ok, v, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.where(w > 0, s / w, np.nan)
+            cover = np.clip(w / self.cell_area, 0.0, 1.0)
+        return m, cover
+
+    def grid_cover(self):
+        """The fraction of each cell that the fine grid covers."""
+        return self.mean(np.zeros(self.fine.shape))[1]
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+
+class Predictors:
+    """A predictor folder: one series sub-folder per dynamic variable, and ``static/`` GeoTIFFs. All files
+    lie on one grid (the fine grid); the error names the file that does not."""
+
+    def __init__(self, folder):
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise SMFusionError(f"{folder}: predictor folder not found", folder)
+        self.folder = folder
+        self.dynamic = {}
+        self.static = {}
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if sub.name == "static":
+                for f in sorted(sub.iterdir()):
+                    if f.suffix.lower() in RASTER_SUFFIXES and not f.name.startswith("."):
+                        self.static[f.stem] = f
+            else:
+                self.dynamic[sub.name] = list_series(sub)
+        if not self.dynamic and not self.static:
+            raise SMFusionError(f"{folder}: no predictor (expected one series sub-folder per variable and/or "
+                                f"static/)", folder)
+        ref_path = next(iter(self.static.values()), None) or next(iter(self.dynamic.values())).paths[0]
+        self.grid = Grid.of(ref_path)
+        for path in self.static.values():
+            diff = self.grid.differences(Grid.of(path))
+            if diff:
+                raise SMFusionError(f"{path}: not on the grid of {ref_path.name} ({'; '.join(diff)})", path)
+        for series in self.dynamic.values():
+            diff = self.grid.differences(series.grid)
+            if diff:
+                raise SMFusionError(f"{series.paths[0]}: not on the grid of {ref_path.name} ({'; '.join(diff)})",
+                                    series.paths[0])
+        self.names = list(self.static) + list(self.dynamic)
+        self._static_cache = None
+
+    def dates(self):
+        """Dates on which every dynamic predictor has a file."""
+        sets = [set(s.dates) for s in self.dynamic.values()]
+        return sorted(set.intersection(*sets)) if sets else None
+
+    def missing(self, date):
+        return [n for n, s in self.dynamic.items() if s.path_for(date) is None]
+
+    def static_arrays(self):
+        if self._static_cache is None:
+            self._static_cache = {n: read_raster(p)[0] for n, p in self.static.items()}
+        return self._static_cache
+
+    def stack(self, date):
+        """(n_features, rows, cols) float32: statics then dynamics at ``date``."""
+        st = self.static_arrays()
+        layers = [st[n] for n in self.static] + [self.dynamic[n].read(date) for n in self.dynamic]
+        return np.stack(layers).astype("float32")
+
+
+def _doy(date):
+    a = 2 * math.pi * (date.timetuple().tm_yday - 1) / 365.25
+    return math.sin(a), math.cos(a)
+
+
+# ---------------------------------------------------------------------------------------------- model
+
+def _lgb():
+    try:
+        import lightgbm
+    except Exception as err:  # noqa: BLE001 - broken binaries raise all sorts
+        raise SMFusionError(f"LightGBM cannot be imported ({type(err).__name__}: {err}); install the plugin's "
+                            f"packages: python3 plugin/dependencies.py --install") from err
+    return lightgbm
+
+
+def _params(s):
+    return {"objective": "regression", "learning_rate": s.learning_rate, "num_leaves": s.num_leaves,
+            "min_data_in_leaf": 10, "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1,
+            "seed": s.seed, "deterministic": True, "force_row_wise": True, "num_threads": s.threads,
+            "verbosity": -1}
+
+
+def _blocks(cells, width, size=2):
+    """Spatial block id of each cell index (blocks of size×size cells)."""
+    r, c = cells // width, cells % width
+    return (r // size) * 10_000 + (c // size)
+
+
+def train(X, y, cells, width, s, names, folds=5, rounds=None):
+    """Fit a LightGBM booster on (X, y). With ``folds`` ≥ 2: spatially blocked K-fold cross-validation at
+    the coarse scale (early stopping on a further fold) gives the R², RMSE and the number of rounds of the
+    final model; with ``folds`` = 0 the model is fitted with ``rounds`` rounds and no CV (cv None)."""
+    lgb = _lgb()
+    if len(y) < MIN_SAMPLES:
+        raise SMFusionError(f"Only {len(y)} training samples (coarse cells × dates with a coarse value and at "
+                            f"least MIN_COVER of their area under valid fine pixels); at least {MIN_SAMPLES} are "
+                            f"needed: widen TRAIN_START/TRAIN_END, lower MIN_COVER, or use SCHEME=pooled")
+    if folds < 2:
+        final = lgb.train(_params(s), lgb.Dataset(X, y, feature_name=names, free_raw_data=False),
+                          num_boost_round=rounds or s.n_estimators)
+        return final, None
+    blocks = _blocks(cells, width)
+    ub = np.unique(blocks)
+    rng = np.random.default_rng(s.seed)
+    fold_of = dict(zip(ub, rng.permutation(len(ub)) % folds))
+    fold = np.array([fold_of[b] for b in blocks])
+    pred = np.full(len(y), np.nan)
+    best = []
+    for k in range(folds):
+        test = fold == k
+        if test.all() or not test.any():
+            continue
+        tr, va = _split_early(~test, fold, k, folds)
+        booster = _fit(lgb, X, y, tr, va, s, names)
+        best.append(booster.best_iteration or s.n_estimators)
+        pred[test] = booster.predict(X[test], num_threads=s.threads)
+    ok = np.isfinite(pred)
+    sc = scores(pred[ok], y[ok])
+    r2 = 1.0 - np.sum((pred[ok] - y[ok]) ** 2) / np.sum((y[ok] - y[ok].mean()) ** 2) if ok.any() else math.nan
+    rounds = int(np.median(best)) if best else s.n_estimators
+    final = lgb.train(_params(s), lgb.Dataset(X, y, feature_name=names, free_raw_data=False),
+                      num_boost_round=max(rounds, 10))
+    return final, {"r2": float(r2), "rmse": sc.rmse, "pcc": sc.pcc, "n": sc.n, "folds": folds,
+                   "rounds": max(rounds, 10)}
+
+
+def _split_early(train_mask, fold, k, folds):
+    """Training rows minus one further fold (for early stopping), and that fold."""
+    va_fold = (k + 1) % folds
+    va = train_mask & (fold == va_fold)
+    tr = train_mask & ~va
+    if not va.any() or not tr.any():
+        return train_mask, None
+    return tr, va
+
+
+def _fit(lgb, X, y, tr, va, s, names):
+    train_set = lgb.Dataset(X[tr], y[tr], feature_name=names, free_raw_data=False)
+    if va is None:
+        return lgb.train(_params(s), train_set, num_boost_round=s.n_estimators)
+    valid = lgb.Dataset(X[va], y[va], reference=train_set, free_raw_data=False)
+    return lgb.train(_params(s), train_set, num_boost_round=s.n_estimators, valid_sets=[valid],
+                     callbacks=[lgb.early_stopping(30, verbose=False)])
+
+
+# ---------------------------------------------------------------------------------------------- residuals
+
+def _fill_nan(a, max_iter=100):
+    """Fill NaN cells of a small coarse array from their valid neighbours (iterated means)."""
+    a = np.array(a, dtype="float64")
+    if not np.isfinite(a).any():
+        return np.zeros_like(a)
+    for _ in range(max_iter):
+        bad = ~np.isfinite(a)
+        if not bad.any():
+            break
+        p = np.pad(a, 1, constant_values=np.nan)
+        stack = np.stack([p[i:i + a.shape[0], j:j + a.shape[1]] for i in range(3) for j in range(3)])
+        cnt = np.isfinite(stack).sum(axis=0)
+        tot = np.nansum(stack, axis=0)
+        a = np.where(bad & (cnt > 0), tot / np.maximum(cnt, 1), a)
+    return a
+
+
+def _to_fine(cell_values, coarse, fine):
+    """Bilinear interpolation of a (n_cells,) coarse field onto the fine grid (NaN cells filled first)."""
+    field = _fill_nan(np.asarray(cell_values, dtype="float64").reshape(coarse.shape))
+    return warp(field.astype("float32"), coarse, fine, "bilinear").astype("float64")
+
+
+def conserve(fine_field, coarse_values, agg, valid_cells, lo, hi, max_iter=300):
+    """Iterate fine += bilinear(coarse − cell mean) until every valid cell's mean is within
+    CONSERVE_TOL of its coarse value (clipped to [lo, hi] at each step). Returns (field, max error, iterations)."""
+    f = np.array(fine_field, dtype="float64")
+    err = math.inf
+    for it in range(max_iter):
+        m, _ = agg.mean(f)
+        d = np.where(valid_cells, coarse_values - m, 0.0)
+        d = np.where(np.isfinite(d), d, 0.0)
+        err = float(np.max(np.abs(d))) if d.size else 0.0
+        if err < CONSERVE_TOL / 2:                      # a margin for the float32 file
+            return f, err, it
+        step = warp(d.reshape(agg.coarse.shape).astype("float32"), agg.coarse, agg.fine, "bilinear")
+        f = np.clip(f + np.where(np.isfinite(step), step, 0.0), lo, hi)    # smooth steps: no block edges
+    return f, err, max_iter
+
+
+# ---------------------------------------------------------------------------------------------- sidecar
+
+UNITS = {"ndvi": "1", "evi": "1", "albedo": "1", "lai": "m2/m2", "fapar": "1", "dem": "m", "slope": "degree",
+         "clay": "fraction", "sand": "fraction", "porosity": "m3/m3", "landcover": "class", "doy_sin": "1",
+         "doy_cos": "1"}
+
+
+def _unit(name):
+    low = name.lower()
+    if low.startswith("lst"):
+        return "K"
+    return UNITS.get(low, "")
+
+
+def sidecar_path(model_path):
+    return Path(str(model_path) + ".json")
+
+
+def save_model(path, booster, meta):
+    """LightGBM text model + JSON sidecar (DESIGN.md), both written atomically."""
+    from .raster import atomic_path
+    with atomic_path(path) as tmp:
+        booster.save_model(str(tmp))
+    with atomic_path(sidecar_path(path)) as tmp:
+        tmp.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+    return Path(path)
+
+
+def load_model(path, names=None, layer=None):
+    """(booster, sidecar) of a saved model; with ``names``/``layer``, an error that lists the differences."""
+    lgb = _lgb()
+    path = Path(path)
+    side = sidecar_path(path)
+    if not path.is_file() or not side.is_file():
+        raise SMFusionError(f"{path}: model not found (a LightGBM text file with its {side.name} sidecar)", path)
+    meta = json.loads(side.read_text(encoding="utf-8"))
+    if names is not None and meta["predictors"] != list(names):
+        want, have = meta["predictors"], list(names)
+        missing = [n for n in want if n not in have]
+        extra = [n for n in have if n not in want]
+        why = []
+        if missing:
+            why.append(f"missing: {', '.join(missing)}")
+        if extra:
+            why.append(f"not in the model: {', '.join(extra)}")
+        if not why:
+            why.append(f"order differs: the model has {', '.join(want)}")
+        raise SMFusionError(f"{path}: the predictors do not match the model ({'; '.join(why)})", path)
+    if layer is not None and meta.get("layer") != layer:
+        raise SMFusionError(f"{path}: the model is for layer {meta.get('layer')}, not {layer}", path)
+    return lgb.Booster(model_file=str(path)), meta
+
+
+# ---------------------------------------------------------------------------------------------- driver
+
+class _Coarse:
+    """The coarse series, read once (coarse grids are small), with the unit check."""
+
+    def __init__(self, folder):
+        self.series = list_series(folder)
+        self.grid = self.series.grid
+        self.values = {}
+        for date, path in self.series:
+            a = read_raster(path)[0].astype("float64").ravel()
+            top = np.nanmax(a) if np.isfinite(a).any() else 0.0
+            if top > 1.0:
+                raise SMFusionError(f"{path}: soil moisture up to {top:g}; values above 1 mean % or kg/m² — give "
+                                    f"m³/m³ (divide % by 100; kg/m² by 1000 × the layer depth in m)", path)
+            self.values[date] = a
+
+
+def _features(agg_cache, preds, agg, date, with_doy):
+    """(n_cells, n_features) float32 aggregated predictors of ``date`` (NaN where a cell has no valid pixel)."""
+    return _aggregated(agg_cache, preds, agg, date, with_doy)[0]
+
+
+def _aggregated(agg_cache, preds, agg, date, with_doy):
+    """(features, cover): the aggregated predictors and, per cell, the least valid cover over them."""
+    if date not in agg_cache:
+        cols, covers = [], [agg.grid_cover()]
+        for name in preds.static:
+            m, c = agg_cache.setdefault(("static", name), agg.mean(preds.static_arrays()[name]))
+            cols.append(m)
+            covers.append(c)
+        for series in preds.dynamic.values():
+            m, c = agg.mean(series.read(date))
+            cols.append(m)
+            covers.append(c)
+        X = np.column_stack(cols) if cols else np.zeros((agg.A.shape[0], 0))
+        agg_cache[date] = (X, np.min(np.stack(covers), axis=0))
+    X, cover = agg_cache[date]
+    if with_doy:
+        s, c = _doy(date)
+        X = np.column_stack([X, np.full(len(X), s), np.full(len(X), c)])
+    return X.astype("float32"), cover
+
+
+def _samples(dates, coarse_values, agg_cache, preds, agg, with_doy, min_cover):
+    """Training rows: every (cell, date) with a coarse value and ≥ ``min_cover`` valid cover of every predictor."""
+    Xs, ys, cells = [], [], []
+    for d in dates:
+        X, cover = _aggregated(agg_cache, preds, agg, d, with_doy)
+        y = coarse_values[d]
+        keep = np.isfinite(y) & (cover >= min_cover)
+        Xs.append(X[keep])
+        ys.append(y[keep])
+        cells.append(np.nonzero(keep)[0])
+    if not Xs:
+        return np.zeros((0, len(preds.names) + 2 * with_doy), "float32"), np.zeros(0), np.zeros(0, int)
+    return np.concatenate(Xs), np.concatenate(ys), np.concatenate(cells)
+
+
+def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
+    """(rows, cols) float64 model prediction at 1 km, tile by tile."""
+    stack = preds.stack(date)
+    nf, rows, cols = stack.shape
+    out = np.empty((rows, cols))
+    extra = np.array(_doy(date), dtype="float32") if with_doy else np.zeros(0, "float32")
+    for r0 in range(0, rows, rows_per_tile):
+        block = stack[:, r0:r0 + rows_per_tile].reshape(nf, -1).T
+        if with_doy:
+            block = np.column_stack([block, np.broadcast_to(extra, (len(block), 2))])
+        out[r0:r0 + rows_per_tile] = booster.predict(np.ascontiguousarray(block, dtype="float32"),
+                                                     num_threads=threads).reshape(-1, cols)
+    return out
+
+
+def _super_grid(g):
+    gt = g.transform
+    return Grid(g.crs, (gt[0], gt[1] * 2, gt[2], gt[3], gt[4], gt[5] * 2), -(-g.width // 2), -(-g.height // 2))
+
+
+def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache, names):
+    """The DETAIL weight and skill one scale up: a model trained on 2×2-cell blocks predicts the cells; its
+    within-block detail is fitted to the real one (coarse − block mean). Returns {weight, skill, n}."""
+    from scipy import sparse
+    cg = coarse.grid
+    sg = _super_grid(cg)
+    cells = np.arange(cg.width * cg.height)
+    sup = (cells // cg.width // 2) * sg.width + (cells % cg.width) // 2
+    B = sparse.csr_matrix((np.ones(len(cells)), (sup, cells)), shape=(sg.width * sg.height, len(cells)))
+    sagg = Aggregator.__new__(Aggregator)
+    sagg.fine, sagg.coarse, sagg.A = agg.fine, sg, (B @ agg.A).tocsr()
+    sagg.cell_area = B @ agg.cell_area
+    cell_w = gcover                                        # coarse → super means weighted by covered area
+    scache, ds, super_values = {}, [], {}
+    for d in dates:
+        v = coarse.values[d]
+        ok = np.isfinite(v)
+        num = B @ np.where(ok, v * cell_w, 0.0)
+        den = B @ np.where(ok, cell_w, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            super_values[d] = np.where(den > 0, num / den, np.nan)
+        ds.append((d, super_values[d]))
+    X, y, sc = _samples(dates, super_values, scache, preds, sagg, with_doy, s.min_cover)
+    if len(y) < MIN_SAMPLES:
+        return {"weight": 1.0, "skill": math.nan, "n": int(len(y)), "note": "too few 2x2-cell samples"}
+    booster, _ = train(X, y, sc, sg.width, s, names, folds=2)
+    dc_all, tc_all = [], []
+    for d, ysup in ds:
+        pred_c = booster.predict(_features(agg_cache, preds, agg, d, with_doy), num_threads=s.threads)
+        okc = np.isfinite(pred_c) & (gcover > 0)            # as at 1 km: the block's prediction is the mean
+        with np.errstate(invalid="ignore", divide="ignore"):   # of the cells' predictions
+            pred_s = (B @ np.where(okc, pred_c * gcover, 0.0)) / (B @ np.where(okc, gcover, 0.0))
+        up_pred = warp(_fill_nan(pred_s.reshape(sg.shape)).astype("float32"), sg, cg, "bilinear").ravel()
+        up_true = warp(_fill_nan(ysup.reshape(sg.shape)).astype("float32"), sg, cg, "bilinear").ravel()
+        v = coarse.values[d]
+        ok = np.isfinite(v) & (gcover >= s.min_cover) & np.isfinite(up_pred) & np.isfinite(up_true)
+        dc_all.append((pred_c - up_pred)[ok])
+        tc_all.append((v - up_true)[ok])
+    dc, tc = np.concatenate(dc_all), np.concatenate(tc_all)
+    denom = float(np.sum(dc * dc))
+    weight = float(np.clip(np.sum(dc * tc) / denom, 0.0, 1.0)) if denom > 0 else 0.0
+    return {"weight": weight, "skill": scores(dc, tc).pcc, "n": int(len(dc))}
+
+
+def downscale(coarse_folder, predictors_folder, output, layer, settings=None, train_start=None, train_end=None,
+              start=None, end=None, model_in=None, model_out=None, report=None, progress=None, is_cancelled=None):
+    """Downscale one layer; writes ``<layer>_<YYYYMMDD>.tif`` into ``output`` and returns a summary dict."""
+    s = settings or Settings()
+    s.check()
+    if layer not in LAYERS:
+        raise SMFusionError(f"LAYER must be one of {', '.join(LAYERS)} (got {layer!r})")
+    if model_in and s.scheme != "pooled":
+        raise SMFusionError("MODEL_IN applies a saved pooled model: use SCHEME=pooled with it")
+    prog = Progress.of(progress, is_cancelled)
+    t0 = time.perf_counter()
+    coarse = _Coarse(coarse_folder)
+    preds = Predictors(predictors_folder)
+    fine = preds.grid
+    prog.info(f"Coarse {coarse.series.describe()}; predictors: {', '.join(preds.names)} on {fine.describe()}")
+    agg = Aggregator(fine, coarse.grid)
+    gcover = agg.grid_cover()
+    if not (gcover > 0).any():
+        raise SMFusionError(f"{coarse_folder}: the coarse grid does not overlap the predictors' grid", coarse_folder)
+    pdates = preds.dates()
+    usable = [d for d in coarse.series.dates if pdates is None or d in set(pdates)]
+    skipped = [d for d in coarse.series.dates if d not in set(usable)]
+    targets = [d for d in coarse.series.dates if (start is None or d >= start) and (end is None or d <= end)]
+    for d in targets:
+        if d in skipped:
+            prog.info(f"Warning: {d:%Y-%m-%d} skipped: no predictor file for {', '.join(preds.missing(d))}")
+    targets = [d for d in targets if d in usable]
+    if not targets:
+        raise SMFusionError(f"No date to predict: no coarse date in {start or '…'}…{end or '…'} has all predictors "
+                            f"({', '.join(preds.dynamic) or 'none'})")
+    train_dates = [d for d in usable
+                   if (train_start is None or d >= train_start) and (train_end is None or d <= train_end)]
+    with_doy = s.scheme != "daily"
+    names = preds.names + (["doy_sin", "doy_cos"] if with_doy else [])
+    cache = {}
+    hi_static = preds.static_arrays().get("porosity")
+    hi = np.where(np.isfinite(hi_static), hi_static, DEFAULT_MAX) if hi_static is not None else DEFAULT_MAX
+    meta = {"layer": layer, "predictors": names, "units": {n: _unit(n) for n in names}, "scheme": s.scheme,
+            "settings": asdict(s), "fine_grid": fine.describe(), "coarse_grid": coarse.grid.describe(),
+            "versions": _versions()}
+    booster, cv = None, None
+    prog_train = prog.sub(0.0, 0.3)
+    if model_in:
+        booster, loaded = load_model(model_in, names, layer)
+        meta.update({k: loaded.get(k) for k in ("training", "cv", "importance_gain", "detail")})
+        prog.info(f"Applying {model_in} (trained {loaded.get('training', {}).get('start')} … "
+                  f"{loaded.get('training', {}).get('end')})")
+    elif s.scheme == "pooled":
+        if not train_dates:
+            raise SMFusionError("No training date: no coarse date in TRAIN_START…TRAIN_END has all predictors")
+        X, y, cells = _samples(train_dates, coarse.values, cache, preds, agg, with_doy, s.min_cover)
+        prog_train.info(f"Training a pooled model on {len(y)} samples ({len(train_dates)} dates × cells with "
+                        f"cover ≥ {s.min_cover})")
+        booster, cv = train(X, y, cells, coarse.grid.width, s, names)
+        prog_train.info(f"Cross-validated at the coarse scale (spatial blocks): R² = {cv['r2']:.3f}, "
+                        f"RMSE = {cv['rmse']:.4f} m³/m³")
+    detail = {"weight": float(s.detail) if s.detail != "auto" else None}
+    if (s.detail == "auto" or s.scheme == "pooled") and not model_in and train_dates:
+        prog.check()
+        detail = detail_experiment(train_dates, coarse, preds, agg, gcover, s, with_doy, cache, names)
+        prog.info(f"Detail skill one scale up (2×2 cells): PCC {detail['skill']:.3f}, fitted weight "
+                  f"{detail['weight']:.2f}" + ("" if s.detail == "auto" else f" (DETAIL = {float(s.detail):g} used)"))
+        if s.detail != "auto":
+            detail["fitted_weight"], detail["weight"] = detail["weight"], float(s.detail)
+    elif model_in:
+        detail = {"weight": float(s.detail) if s.detail != "auto" else (meta.get("detail") or {}).get("weight", 1.0)}
+    w = detail["weight"] if detail.get("weight") is not None else 1.0
+    if booster is not None and not model_in:
+        meta.update({"training": {"start": str(train_dates[0]), "end": str(train_dates[-1]),
+                                  "dates": len(train_dates), "samples": int(cv["n"])},
+                     "cv": cv, "detail": detail,
+                     "importance_gain": dict(zip(names, map(float, booster.feature_importance("gain"))))})
+        if model_out:
+            save_model(model_out, booster, meta)
+    output = Path(output)
+    paths, residual_map = [], None
+    run = prog.sub(0.3, 1.0)
+    valid_cells = gcover > 0
+    conserve_err = 0.0
+    for n, d in enumerate(targets):
+        run.check()
+        model = booster
+        if s.scheme != "pooled" and not model_in:
+            days = [d] if s.scheme == "daily" else [x for x in train_dates if abs((x - d).days) <= s.window_days]
+            X, y, cells = _samples(days, coarse.values, cache, preds, agg, with_doy, s.min_cover)
+            model, cvd = train(X, y, cells, coarse.grid.width, s, names, folds=3 if cv is None else 0,
+                               rounds=cv["rounds"] if cv else None)      # CV on the first date only
+            cv = cv or cvd
+        yc = coarse.values[d]
+        model_f = _fine_predict(model, preds, d, with_doy, s.threads)
+        # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
+        # cell-mean predictors, which differs by the aggregation bias of a non-linear model); cells without
+        # 1-km pixels take the latter, for the interpolation near the edges
+        model_c = agg.mean(model_f)[0]
+        outside = ~np.isfinite(model_c)
+        if outside.any():
+            model_c[outside] = model.predict(_features(cache, preds, agg, d, with_doy),
+                                             num_threads=s.threads)[outside]
+        if s.residual == "none":
+            out = model_f
+        else:
+            base = _to_fine(yc, coarse.grid, fine)
+            out = base + w * (model_f - _to_fine(model_c, coarse.grid, fine))
+            if residual_map is None:
+                residual_map = (d, (yc - model_c).reshape(coarse.grid.shape))
+        out = np.clip(out, 0.0, hi)
+        if s.residual == "conserving":
+            out, err, _ = conserve(out, yc, agg, valid_cells & np.isfinite(yc), 0.0, hi)
+            conserve_err = max(conserve_err, err)
+        out = np.where(np.isfinite(out), out, np.nan).astype("float32")
+        path = output / series_filename(layer, d)
+        with RasterWriter(path, fine, description=f"{layer} m3/m3") as wr:
+            for t in tiles(fine, 512):
+                wr.write_tile(t, out[t.core])
+        paths.append(path)
+        run.update((n + 1) / len(targets))
+    summary = {"layer": layer, "dates": targets, "paths": paths, "output": output, "cv": cv, "detail": detail,
+               "predictors": names, "seconds": time.perf_counter() - t0, "conserve_error": conserve_err,
+               "importance_gain": meta.get("importance_gain")}
+    if report:
+        from .report import write_downscale_report
+        write_downscale_report(report, summary, residual_map, coarse.grid)
+        summary["report"] = Path(report)
+    prog.info(f"Downscaled {layer}: {len(paths)} file(s) in {output} ({summary['seconds']:.1f} s)")
+    return summary
+
+
+def _versions():
+    import numpy
+    out = {"python": platform.python_version(), "numpy": numpy.__version__}
+    try:
+        out["lightgbm"] = _lgb().__version__
+    except SMFusionError:
+        pass
+    from . import __version__
+    out["smfusion"] = __version__
+    return out
+

@@ -1,0 +1,199 @@
+"""LightGBM downscaling on the demo region (known 1-km truth), aggregation across CRSs, the model sidecar,
+determinism and bad input."""
+
+import datetime as dt
+import json
+import os
+
+import numpy as np
+import pytest
+from smfusion.core import downscale as D  # noqa: N812 - short module name
+from smfusion.core import fusion
+from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.errors import Cancelled, SMFusionError
+from smfusion.core.raster import Grid, densified_ring, read_raster, transform_points, write_raster
+from smfusion.core.series import list_series
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ds_demo")
+    make_demo(root, DemoConfig(width=110, height=100, days=60, stations=8, seed=3))
+    pred = root / "predictors"
+    pred.mkdir()
+    for var in ("ndvi", "lst_day", "albedo"):
+        fusion.fuse_series(root / "fine" / var, root / "coarse" / var, pred / var, mode="fill")
+    os.symlink(root / "static", pred / "static")
+    return root
+
+
+def _scores(region, layer, paths, dates):
+    truth, bil = list_series(region / "truth" / layer), list_series(region / "resampled" / layer)
+    agg = D.Aggregator(truth.grid, list_series(region / "gleam" / layer).grid)
+    cell = np.asarray(agg.A.argmax(axis=0)).ravel()
+    e_d, e_b, cors = [], [], []
+    for d, p in zip(dates, paths):
+        f, tr, b = read_raster(p)[0], truth.read(d), bil.read(d)
+        m = np.isfinite(f) & np.isfinite(tr) & np.isfinite(b)
+        e_d.append(np.mean((f[m] - tr[m]) ** 2))
+        e_b.append(np.mean((b[m] - tr[m]) ** 2))
+        dev_t = tr.ravel() - agg.mean(tr)[0][cell]
+        dev_f = f.ravel() - agg.mean(f)[0][cell]
+        ok = np.isfinite(dev_t) & np.isfinite(dev_f)
+        cors.append(np.corrcoef(dev_t[ok], dev_f[ok])[0, 1])
+    return float(np.sqrt(np.mean(e_d))), float(np.sqrt(np.mean(e_b))), float(np.mean(cors))
+
+
+@pytest.mark.parametrize("layer", ["ssm", "rzsm"])
+def test_downscaling_beats_bilinear_and_explains_within_cell_variance(region, layer, tmp_path):
+    runs = {}
+    for residual in ("bilinear", "none", "conserving"):
+        s = D.Settings(residual=residual, n_estimators=200)
+        runs[residual] = D.downscale(region / "gleam" / layer, region / "predictors", tmp_path / residual, layer, s)
+    rmse = {}
+    for residual, r in runs.items():
+        rmse[residual], bilinear, corr = _scores(region, layer, r["paths"], r["dates"])
+        print(f"demo {layer} {residual}: RMSE {rmse[residual]:.4f} vs bilinear GLEAM {bilinear:.4f}; "
+              f"within-cell correlation {corr:.3f}; CV R² {r['cv']['r2']:.3f}; detail skill {r['detail']['skill']:.3f}")
+        assert corr > 0.2                                          # part of the within-cell variance
+    assert rmse["bilinear"] < bilinear and rmse["conserving"] < bilinear
+    assert rmse["none"] > rmse["bilinear"]                         # the residual correction earns its place
+    # conserving: every cell's 1-km mean equals the coarse value
+    coarse = list_series(region / "gleam" / layer)
+    agg = D.Aggregator(list_series(region / "truth" / layer).grid, coarse.grid)
+    worst = 0.0
+    for d, p in zip(runs["conserving"]["dates"], runs["conserving"]["paths"]):
+        m, cover = agg.mean(read_raster(p)[0])
+        c = coarse.read(d).ravel()
+        ok = (cover > 0) & np.isfinite(c)
+        worst = max(worst, float(np.max(np.abs(m[ok] - c[ok]))))
+    assert worst <= 1e-4
+    out = read_raster(runs["bilinear"]["paths"][0])[0]
+    porosity = read_raster(region / "static" / "porosity.tif")[0]
+    assert np.nanmin(out) >= 0 and np.all(out[np.isfinite(out)] <= porosity[np.isfinite(out)] + 1e-6)
+
+
+def test_aggregation_exact_on_nested_grids_and_across_crs():
+    fine = Grid.from_bounds("EPSG:5179", 0, 0, 40_000, 30_000, 1000)          # 40 × 30 px
+    coarse = Grid.from_bounds("EPSG:5179", 0, 0, 40_000, 30_000, 10_000)      # 4 × 3 cells
+    agg = D.Aggregator(fine, coarse)
+    rng = np.random.default_rng(0)
+    img = rng.random(fine.shape)
+    img[:10, :10][rng.random((10, 10)) < 0.3] = np.nan                      # top-left cell: 70 % valid
+    img[10:20, 20:30][:, :6] = np.nan                                        # a cell with 40 % cover
+    m, cover = agg.mean(img)
+    for r in range(3):
+        for c in range(4):
+            block = img[r * 10:(r + 1) * 10, c * 10:(c + 1) * 10]
+            assert m[r * 4 + c] == pytest.approx(np.nanmean(block), abs=1e-12)
+            assert cover[r * 4 + c] == pytest.approx(np.isfinite(block).mean(), abs=1e-12)
+    assert cover[1 * 4 + 2] == pytest.approx(0.4) and cover[0] > 0.5   # below and above MIN_COVER 0.5
+    # across CRSs: 1-km EPSG:5179 pixels into 0.1° EPSG:4326 cells
+    fine = Grid.from_bounds("EPSG:5179", 950_000, 1_900_000, 1_010_000, 1_950_000, 1000)
+    coarse = Grid.from_bounds("EPSG:4326", 126.9, 36.9, 127.7, 37.5, 0.1)
+    agg = D.Aggregator(fine, coarse, sub=4)
+    m, cover = agg.mean(np.full(fine.shape, 0.3))
+    inside = cover > 0.999
+    assert inside.sum() >= 6 and np.allclose(m[cover > 0], 0.3, atol=1e-12)
+    assert np.all(cover <= 1.0)
+    # a linear field: the area mean of an interior cell is the field at the cell's centroid, computed here
+    # independently from the cell outline moved into the fine CRS (shoelace centroid)
+    yy, xx = np.mgrid[0:fine.height, 0:fine.width]
+    m, _ = agg.mean(0.001 * xx + 0.002 * yy)
+    gt = coarse.transform
+    for k in np.nonzero(inside)[0]:
+        r, c = divmod(int(k), coarse.width)
+        x0, y0 = gt[0] + c * gt[1], gt[3] + r * gt[5]
+        xs, ys = transform_points(*densified_ring((x0, y0 + gt[5], x0 + gt[1], y0), 50), coarse.crs, fine.crs)
+        cross = xs * np.roll(ys, -1) - np.roll(xs, -1) * ys
+        area = cross.sum() / 2
+        cx = ((xs + np.roll(xs, -1)) * cross).sum() / (6 * area)
+        cy = ((ys + np.roll(ys, -1)) * cross).sum() / (6 * area)
+        row, col = fine.rowcol(cx, cy)
+        assert m[k] == pytest.approx(0.001 * (col - 0.5) + 0.002 * (row - 0.5), abs=2e-3)
+    half = np.full(fine.shape, 0.3)
+    half[:, : fine.width // 2] = np.nan
+    assert np.all(agg.mean(half)[1] <= cover + 1e-9)
+
+
+def test_sidecar_model_in_and_determinism(region, tmp_path):
+    s = D.Settings(n_estimators=120)
+    a = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "a", "ssm", s,
+                    end=dt.date(2021, 4, 10), model_out=tmp_path / "m.txt")
+    b = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "b", "ssm", s,
+                    end=dt.date(2021, 4, 10), model_out=tmp_path / "m2.txt")
+    assert (tmp_path / "m.txt").read_bytes() == (tmp_path / "m2.txt").read_bytes()
+    assert [p.read_bytes() for p in a["paths"]] == [p.read_bytes() for p in b["paths"]]
+    meta = json.loads((tmp_path / "m.txt.json").read_text())
+    assert meta["predictors"] == ["clay", "dem", "landcover", "porosity", "sand", "slope", "albedo", "lst_day",
+                                  "ndvi", "doy_sin", "doy_cos"]
+    assert meta["units"]["lst_day"] == "K" and meta["layer"] == "ssm" and meta["scheme"] == "pooled"
+    assert meta["training"]["dates"] == 60 and 0 < meta["cv"]["r2"] <= 1 and meta["versions"]["lightgbm"]
+    assert set(meta["importance_gain"]) == set(meta["predictors"])
+    booster, back = D.load_model(tmp_path / "m.txt", meta["predictors"], "ssm")
+    assert back == meta
+    c = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "c", "ssm", s,
+                    end=dt.date(2021, 4, 10), model_in=tmp_path / "m.txt")
+    assert [p.read_bytes() for p in c["paths"]] == [p.read_bytes() for p in a["paths"]]
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    for name in ("ndvi", "lst_day", "static"):
+        os.symlink(region / "predictors" / name, fewer / name)
+    with pytest.raises(SMFusionError, match="missing: albedo"):
+        D.downscale(region / "gleam" / "ssm", fewer, tmp_path / "d", "ssm", s, model_in=tmp_path / "m.txt")
+    with pytest.raises(SMFusionError, match="for layer ssm, not rzsm"):
+        D.downscale(region / "gleam" / "rzsm", region / "predictors", tmp_path / "e", "rzsm", s,
+                    model_in=tmp_path / "m.txt")
+
+
+def test_bad_input(region, tmp_path):
+    g = list_series(region / "gleam" / "ssm")
+    write_raster(tmp_path / "pct" / "ssm_20210401.tif", g.read(g.dates[0]) * 100, g.grid)
+    with pytest.raises(SMFusionError, match="values above 1 mean %"):
+        D.downscale(tmp_path / "pct", region / "predictors", tmp_path / "o", "ssm")
+    with pytest.raises(SMFusionError, match=r"Only \d+ training samples"):
+        D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "o", "ssm",
+                    D.Settings(min_cover=0.5), train_start=dt.date(2021, 4, 1), train_end=dt.date(2021, 4, 2))
+    odd = tmp_path / "odd"
+    (odd / "static").mkdir(parents=True)
+    other = Grid.from_bounds("EPSG:5179", 0, 0, 20_000, 20_000, 1000)
+    write_raster(odd / "static" / "dem.tif", np.zeros(other.shape, "float32"), other)
+    os.symlink(region / "predictors" / "ndvi", odd / "ndvi")
+    with pytest.raises(SMFusionError, match="ndvi_20210401.tif: not on the grid of dem.tif"):
+        D.downscale(region / "gleam" / "ssm", odd, tmp_path / "o", "ssm")
+    # a predict date without its predictors is skipped with a warning
+    gap = tmp_path / "gap"
+    gap.mkdir()
+    for name in ("lst_day", "albedo", "static"):
+        os.symlink(region / "predictors" / name, gap / name)
+    (gap / "ndvi").mkdir()
+    for p in list_series(region / "predictors" / "ndvi").paths:
+        if "20210405" not in p.name:
+            os.symlink(p, gap / "ndvi" / p.name)
+    log = []
+    r = D.downscale(region / "gleam" / "ssm", gap, tmp_path / "g", "ssm", D.Settings(n_estimators=50),
+                    start=dt.date(2021, 4, 4), end=dt.date(2021, 4, 6), progress=lambda f, m=None: m and log.append(m))
+    assert [d.day for d in r["dates"]] == [4, 6]
+    assert any("2021-04-05 skipped: no predictor file for ndvi" in m for m in log)
+    calls = []
+    with pytest.raises(Cancelled):
+        D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "cancel", "ssm",
+                    D.Settings(n_estimators=50), is_cancelled=lambda: calls.append(1) or len(calls) > 3)
+    left = list((tmp_path / "cancel").glob("*")) if (tmp_path / "cancel").exists() else []
+    assert not [p for p in left if p.name.startswith(".")]
+
+
+def test_tool_through_processing(provider, region, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    out = processing.run("smfusion:downscale", {
+        "COARSE": str(region / "gleam" / "rzsm"), "PREDICTORS": str(region / "predictors"), "LAYER": "rzsm",
+        "RESIDUAL": "conserving", "DETAIL": "auto", "N_ESTIMATORS": 100, "END": "2021-04-05",
+        "OUTPUT": str(tmp_path / "out"), "REPORT": str(tmp_path / "r.html")}, feedback=QgsProcessingFeedback())
+    assert out["FILES"] == 5 and 0 <= json.loads(out["CV"])["detail"]["weight"] <= 1
+    assert 'id="importance"' in (tmp_path / "r.html").read_text()
+    with pytest.raises(QgsProcessingException, match="DETAIL must be a number or auto"):
+        processing.run("smfusion:downscale", {"COARSE": str(region / "gleam" / "rzsm"),
+                                              "PREDICTORS": str(region / "predictors"), "DETAIL": "lots",
+                                              "OUTPUT": str(tmp_path / "x")})
