@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from osgeo import ogr, osr
+from osgeo import ogr
 
 from .errors import SMFusionError
 from .metrics import median_scores, scores
 from .progress import Progress
 from .raster import RasterReader, atomic_path, transformer
 from .series import list_series
-from .stations import LAYERS, read_stations
+from .stations import LAYERS, point_layer, read_stations
 
 SAMPLINGS = ("nearest", "bilinear", "mean")
 POOLED, MEDIAN = "(pooled)", "(median)"
@@ -229,10 +229,7 @@ def write_table(path, rows):
     if path.suffix.lower() == ".gpkg":
         with atomic_path(path) as tmp:
             ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
-            srs = osr.SpatialReference()
-            srs.ImportFromEPSG(4326)
-            srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-            lyr = ds.CreateLayer("metrics", srs, ogr.wkbPoint, ["FID=fid", "GEOMETRY_NAME=geom"])
+            lyr = point_layer(ds, "metrics")
             kinds = {"n": ogr.OFTInteger, "pcc": ogr.OFTReal, "rmse": ogr.OFTReal, "ubrmse": ogr.OFTReal,
                      "bias": ogr.OFTReal, "lon": ogr.OFTReal, "lat": ogr.OFTReal}
             for name in FIELDS:

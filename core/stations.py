@@ -422,6 +422,14 @@ def import_stations(source, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=
 BASE_FIELDS = ("station_id", "network", "name", "elevation", "ssm_depths", "rzsm_depths")
 
 
+def point_layer(ds, name):
+    """A new EPSG:4326 point layer ``name`` (lon/lat order) in an OGR GeoPackage data source."""
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return ds.CreateLayer(name, srs, ogr.wkbPoint, ["FID=fid", "GEOMETRY_NAME=geom"])
+
+
 def write_stations(path, stations, reproducible=False):
     """Write :class:`Station` objects to a station GeoPackage (DESIGN.md), atomically."""
     attr_names = []
@@ -442,10 +450,7 @@ def write_stations(path, stations, reproducible=False):
     try:
         with atomic_path(path) as tmp:
             ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
-            srs = osr.SpatialReference()
-            srs.ImportFromEPSG(4326)
-            srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-            lyr = ds.CreateLayer("stations", srs, ogr.wkbPoint, ["FID=fid", "GEOMETRY_NAME=geom"])
+            lyr = point_layer(ds, "stations")
             fields = [(n, ogr.OFTReal if n == "elevation" else ogr.OFTString) for n in BASE_FIELDS]
             fields += [(k, ogr.OFTReal if numeric[k] else ogr.OFTString) for k in attr_names]
             fields += [(k, ogr.OFTString) for k in extra]

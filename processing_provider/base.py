@@ -30,6 +30,15 @@ def callbacks(feedback):
     return progress, is_cancelled
 
 
+def date_parameter(alg, parameters, name, context):
+    """An optional date parameter as a ``datetime.date`` (None when unset), through core's one parser."""
+    from ..core.series import parse_user_date
+    if parameters.get(name) in (None, ""):
+        return None
+    value = alg.parameterAsDateTime(parameters, name, context)
+    return parse_user_date(value.date().toString("yyyy-MM-dd"), name) if value.isValid() else None
+
+
 class SMFusionAlgorithm(QgsProcessingAlgorithm):
     NAME = ""
     DISPLAY_NAME = ""

@@ -13,8 +13,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks
-from .estarfm import _date
+from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("bilinear", "none", "conserving")
@@ -131,9 +130,10 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             self.parameterAsFile(parameters, "COARSE", context),
             self.parameterAsFile(parameters, "PREDICTORS", context),
             output, self.parameterAsEnumString(parameters, "LAYER", context), s,
-            train_start=_date(self, parameters, "TRAIN_START", context),
-            train_end=_date(self, parameters, "TRAIN_END", context),
-            start=_date(self, parameters, "START", context), end=_date(self, parameters, "END", context),
+            train_start=date_parameter(self, parameters, "TRAIN_START", context),
+            train_end=date_parameter(self, parameters, "TRAIN_END", context),
+            start=date_parameter(self, parameters, "START", context),
+            end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
             report=report, progress=progress, is_cancelled=is_cancelled)
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "FILES": len(summary["paths"]),

@@ -16,7 +16,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks
+from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 METHODS = ("estarfm", "ubestarfm")
 CONVERSIONS = ("one", "regression")
@@ -79,14 +79,6 @@ class EstarfmParameters:
                        valid_min=optional("VALID_MIN"), valid_max=optional("VALID_MAX"))
 
 
-def _date(alg, parameters, name, context):
-    from ..core.series import parse_user_date
-    if parameters.get(name) in (None, ""):
-        return None
-    value = alg.parameterAsDateTime(parameters, name, context)
-    return parse_user_date(value.date().toString("yyyy-MM-dd"), name) if value.isValid() else None
-
-
 class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
     NAME = "estarfm"
     DISPLAY_NAME = "ESTARFM fusion (time series)"
@@ -147,7 +139,8 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
             self.parameterAsFile(parameters, "COARSE", context),
             output, self.options(parameters, context),
             mode=self.parameterAsEnumString(parameters, "MODE", context),
-            start=_date(self, parameters, "START", context), end=_date(self, parameters, "END", context),
+            start=date_parameter(self, parameters, "START", context),
+            end=date_parameter(self, parameters, "END", context),
             min_pair_valid=self.parameterAsDouble(parameters, "MIN_PAIR_VALID", context),
             resampling=self.parameterAsEnumString(parameters, "RESAMPLING", context),
             variable=self.parameterAsString(parameters, "VARIABLE", context) or None,

@@ -10,8 +10,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks
-from .estarfm import _date
+from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 SAMPLINGS = ("nearest", "bilinear", "mean")
 
@@ -78,8 +77,8 @@ class EvaluateAlgorithm(SMFusionAlgorithm):
         stations = self.parameterAsFile(parameters, "STATIONS", context)
         sampling = self.parameterAsEnumString(parameters, "SAMPLING", context)
         progress, is_cancelled = callbacks(feedback)
-        result = evaluate(specs, stations, sampling, k, _date(self, parameters, "START", context),
-                          _date(self, parameters, "END", context),
+        result = evaluate(specs, stations, sampling, k, date_parameter(self, parameters, "START", context),
+                          date_parameter(self, parameters, "END", context),
                           parse_split(self.parameterAsString(parameters, "SPLIT", context)), progress, is_cancelled)
         table = self.parameterAsFileOutput(parameters, "OUTPUT_TABLE", context)
         write_table(table, result["rows"])

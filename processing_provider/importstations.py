@@ -12,8 +12,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks
-from .estarfm import _date
+from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 
 class ImportStationsAlgorithm(SMFusionAlgorithm):
@@ -83,7 +82,8 @@ class ImportStationsAlgorithm(SMFusionAlgorithm):
         progress, is_cancelled = callbacks(feedback)
         stations = import_stations(self.parameterAsFile(parameters, "INPUT", context), flags,
                                    self.parameterAsInt(parameters, "MIN_HOURS", context),
-                                   _date(self, parameters, "START", context), _date(self, parameters, "END", context),
+                                   date_parameter(self, parameters, "START", context),
+                                   date_parameter(self, parameters, "END", context),
                                    extent, progress)
         if not stations:
             raise SMFusionError("No station left to write (check EXTENT and the dates)")
