@@ -18,7 +18,7 @@ from smfusion.core.series import list_series
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
     root = tmp_path_factory.mktemp("ds_demo")
-    make_demo(root, DemoConfig(width=110, height=100, days=60, stations=8, seed=3))
+    make_demo(root, DemoConfig(width=150, height=120, days=60, stations=8, seed=3))
     pred = root / "predictors"
     pred.mkdir()
     for var in ("ndvi", "lst_day", "albedo"):
@@ -153,7 +153,7 @@ def test_bad_input(region, tmp_path):
         D.downscale(tmp_path / "pct", region / "predictors", tmp_path / "o", "ssm")
     with pytest.raises(SMFusionError, match=r"Only \d+ training samples"):
         D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "o", "ssm",
-                    D.Settings(min_cover=0.5), train_start=dt.date(2021, 4, 1), train_end=dt.date(2021, 4, 2))
+                    D.Settings(min_cover=0.5), train_start=dt.date(2021, 4, 1), train_end=dt.date(2021, 4, 1))
     odd = tmp_path / "odd"
     (odd / "static").mkdir(parents=True)
     other = Grid.from_bounds("EPSG:5179", 0, 0, 20_000, 20_000, 1000)
