@@ -592,3 +592,270 @@ def estarfm(f1, c1, f2, c2, c0, opts=None):
     s1 = Sigma.of(f1, c1, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
     s2 = None if f2 is None else Sigma.of(f2, c2, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
     return fuse_block(block(f1), block(c1), block(f2), block(c2), [block(c0)], s1, s2, opts)[0]
+
+
+# ---------------------------------------------------------------------------------------------- several bands
+
+@kernel(parallel=True)
+def _multiband(F1, F2, C1, C2, Ct, S1, S2, h, rows, cols, w, regression, unbiased, fcrit, vmin, vmax, out):
+    """ESTARFM with B ≥ 2 bands (reflectance stacks), one date. Arrays (B, H, W) float64 (F NaN where its
+    pair is unusable), S* (B, rows, cols); out (B, rows, cols). Similar pixels are similar in every band;
+    R is the correlation of the fine and coarse spectral vectors (bands × base dates); V, T and the
+    fallback are per band."""
+    B = F1.shape[0]
+    L = 2 * w + 1
+    revise = vmin > -np.inf or vmax < np.inf
+    for rr in prange(rows):
+        buf = np.empty(L * L, np.int64)
+        inv = np.empty(L * L)
+        sh = np.zeros((2, B))
+        r = rr + h
+        for cc in range(cols):
+            c = cc + h
+            for b in range(B):
+                out[b, rr, cc] = np.nan
+            u1 = True
+            u2 = True
+            okt = True
+            for b in range(B):
+                u1 = u1 and F1[b, r, c] == F1[b, r, c]
+                u2 = u2 and F2[b, r, c] == F2[b, r, c]
+                okt = okt and Ct[b, r, c] == Ct[b, r, c]
+            if not (u1 or u2) or not okt:
+                continue
+            used = int(u1) + int(u2)
+            # similar pixels (every band, every base date used)
+            n = 0
+            for i in range(r - w, r + w + 1):
+                for j in range(c - w, c + w + 1):
+                    ok = True
+                    for b in range(B):
+                        if u1 and not abs(F1[b, i, j] - F1[b, r, c]) < S1[b, rr, cc]:
+                            ok = False
+                        if u2 and not abs(F2[b, i, j] - F2[b, r, c]) < S2[b, rr, cc]:
+                            ok = False
+                    if ok:
+                        buf[n] = i * F1.shape[2] + j
+                        n += 1
+            for b in range(B):
+                # window means over the pixels valid in every band of the pairs used and of C(tp)
+                cnt = 0.0
+                md1 = 0.0
+                md2 = 0.0
+                f1m = 0.0
+                f2m = 0.0
+                c1m = 0.0
+                c2m = 0.0
+                for i in range(r - w, r + w + 1):
+                    for j in range(c - w, c + w + 1):
+                        good = True
+                        for q in range(B):
+                            if u1 and not F1[q, i, j] == F1[q, i, j]:
+                                good = False
+                            if u2 and not F2[q, i, j] == F2[q, i, j]:
+                                good = False
+                            if not Ct[q, i, j] == Ct[q, i, j]:
+                                good = False
+                        if good:
+                            cnt += 1.0
+                            if u1:
+                                md1 += Ct[b, i, j] - C1[b, i, j]
+                                f1m += F1[b, i, j]
+                                c1m += C1[b, i, j]
+                            if u2:
+                                md2 += Ct[b, i, j] - C2[b, i, j]
+                                f2m += F2[b, i, j]
+                                c2m += C2[b, i, j]
+                md1 /= cnt
+                md2 /= cnt
+                if u1 and u2:
+                    t1 = 1.0 / (abs(md1) + 1e-10)
+                    t2 = 1.0 / (abs(md2) + 1e-10)
+                    t1, t2 = t1 / (t1 + t2), t2 / (t1 + t2)
+                else:
+                    t1, t2 = (1.0, 0.0) if u1 else (0.0, 1.0)
+                sh[0, b] = t1
+                sh[1, b] = t2
+                if n <= 5:
+                    res = 0.0
+                    if u1:
+                        res += t1 * (F1[b, r, c] + md1 + ((c1m - f1m) / cnt if unbiased else 0.0))
+                    if u2:
+                        res += t2 * (F2[b, r, c] + md2 + ((c2m - f2m) / cnt if unbiased else 0.0))
+                    out[b, rr, cc] = res
+            if n <= 5:
+                continue
+            nc = F1.shape[2]
+            # ubESTARFM shifts per band and base date
+            b1 = np.zeros(B)
+            b2 = np.zeros(B)
+            if unbiased:
+                for b in range(B):
+                    sf1 = 0.0
+                    sc1 = 0.0
+                    sf2 = 0.0
+                    sc2 = 0.0
+                    for q in range(n):
+                        i = buf[q] // nc
+                        j = buf[q] % nc
+                        if u1:
+                            sf1 += F1[b, i, j]
+                            sc1 += C1[b, i, j]
+                        if u2:
+                            sf2 += F2[b, i, j]
+                            sc2 += C2[b, i, j]
+                    b1[b] = (sc1 - sf1) / n if u1 else 0.0
+                    b2[b] = (sc2 - sf2) / n if u2 else 0.0
+            # spectral correlation and weights
+            tot = 0.0
+            m = B * used
+            for q in range(n):
+                i = buf[q] // nc
+                j = buf[q] % nc
+                sx = 0.0
+                sy = 0.0
+                for b in range(B):
+                    if u1:
+                        sx += F1[b, i, j] + b1[b]
+                        sy += C1[b, i, j]
+                    if u2:
+                        sx += F2[b, i, j] + b2[b]
+                        sy += C2[b, i, j]
+                mx = sx / m
+                my = sy / m
+                sxx = 0.0
+                syy = 0.0
+                sxy = 0.0
+                for b in range(B):
+                    if u1:
+                        dx = F1[b, i, j] + b1[b] - mx
+                        dy = C1[b, i, j] - my
+                        sxx += dx * dx
+                        syy += dy * dy
+                        sxy += dx * dy
+                    if u2:
+                        dx = F2[b, i, j] + b2[b] - mx
+                        dy = C2[b, i, j] - my
+                        sxx += dx * dx
+                        syy += dy * dy
+                        sxy += dx * dy
+                R = sxy / math.sqrt(sxx * syy)
+                if not (R >= -1.0 and R <= 1.0):
+                    R = 0.5
+                dist = 1.0 + math.sqrt((i - r) ** 2 + (j - c) ** 2) / w
+                inv[q] = 1.0 / ((1.0 - R) * dist + 1e-7)
+                tot += inv[q]
+            for b in range(B):
+                v = 1.0
+                if regression:
+                    xm = 0.0
+                    ym = 0.0
+                    for q in range(n):
+                        i = buf[q] // nc
+                        j = buf[q] % nc
+                        if u1:
+                            xm += C1[b, i, j]
+                            ym += F1[b, i, j] + b1[b]
+                        if u2:
+                            xm += C2[b, i, j]
+                            ym += F2[b, i, j] + b2[b]
+                    npts = n * used
+                    xm /= npts
+                    ym /= npts
+                    sxx = 0.0
+                    sxy = 0.0
+                    syy = 0.0
+                    for q in range(n):
+                        i = buf[q] // nc
+                        j = buf[q] % nc
+                        if u1:
+                            x = C1[b, i, j] - xm
+                            y = F1[b, i, j] + b1[b] - ym
+                            sxx += x * x
+                            sxy += x * y
+                            syy += y * y
+                        if u2:
+                            x = C2[b, i, j] - xm
+                            y = F2[b, i, j] + b2[b] - ym
+                            sxx += x * x
+                            sxy += x * y
+                            syy += y * y
+                    if sxx > 0.0:
+                        slope = sxy / sxx
+                        sse = syy - slope * sxy
+                        significant = True if sse <= 0.0 else (slope * sxy) / (sse / (npts - 2)) >= fcrit[npts - 2]
+                        if significant and slope > 0.0 and slope <= 5.0:
+                            v = slope
+                s = 0.0
+                d1 = 0.0
+                d2 = 0.0
+                g1 = 0.0
+                g2 = 0.0
+                for q in range(n):
+                    i = buf[q] // nc
+                    j = buf[q] % nc
+                    x = Ct[b, i, j]
+                    if x == x:
+                        wq = inv[q] / tot
+                        s += wq
+                        if u1:
+                            d1 += wq * (x - C1[b, i, j])
+                            g1 += wq * (F1[b, i, j] + b1[b])
+                        if u2:
+                            d2 += wq * (x - C2[b, i, j])
+                            g2 += wq * (F2[b, i, j] + b2[b])
+                t1 = sh[0, b]
+                t2 = sh[1, b]
+                res = 0.0
+                if u1:
+                    res += t1 * (F1[b, r, c] + b1[b] + v * d1 / s)
+                if u2:
+                    res += t2 * (F2[b, r, c] + b2[b] + v * d2 / s)
+                if revise and (res < vmin or res > vmax):
+                    res = 0.0
+                    if u1:
+                        res += t1 * g1 / s
+                    if u2:
+                        res += t2 * g2 / s
+                out[b, rr, cc] = res
+
+
+def fuse_block_multiband(f1, c1, f2, c2, ct, s1, s2, opts, halo=None):
+    """ESTARFM for a stack of B ≥ 2 bands and one date: blocks (B, H, W) with a halo ≥ w, thresholds
+    (B, rows, cols) (``f2``/``c2``/``s2`` None → one pair). Returns (B, rows, cols) float32."""
+    f1 = np.asarray(f1, dtype="float64")
+    if f1.ndim != 3 or f1.shape[0] < 2:
+        raise SMFusionError("ESTARFM with several bands needs (bands ≥ 2, rows, cols) blocks")
+    c1, f2, c2, ct = (_as_block(a, f1) for a in (c1, f2, c2, ct))
+    w = opts.half
+    h = w if halo is None else int(halo)
+    rows, cols = f1.shape[1] - 2 * h, f1.shape[2] - 2 * h
+    F1 = np.where(np.isfinite(c1), f1, np.nan)
+    F2 = np.where(np.isfinite(c2), f2, np.nan)
+    shape = (f1.shape[0], rows, cols)
+    S1 = np.ascontiguousarray(np.broadcast_to(np.asarray(np.nan if s1 is None else s1, dtype="float64"), shape))
+    S2 = np.ascontiguousarray(np.broadcast_to(np.asarray(np.nan if s2 is None else s2, dtype="float64"), shape))
+    vmin = -np.inf if opts.valid_min is None else float(opts.valid_min)
+    vmax = np.inf if opts.valid_max is None else float(opts.valid_max)
+    out = np.empty(shape, np.float32)
+    _multiband(F1, F2, c1, c2, ct, S1, S2, h, rows, cols, w, opts.conversion == "regression", opts.unbiased,
+               _f_critical(2 * f1.shape[0] * opts.window ** 2 + 2), vmin, vmax, out)
+    return out
+
+
+def estarfm_multiband(f1, c1, f2, c2, c0, opts=None):
+    """:func:`estarfm` for (B ≥ 2, rows, cols) stacks: similar in every band, R = spectral correlation."""
+    opts = opts or Options()
+    f1 = np.asarray(f1, dtype="float64")
+    h = opts.half
+    pad = ((0, 0), (h, h), (h, h))
+
+    def block(a):
+        return None if a is None else np.pad(np.asarray(a, dtype="float64"), pad, constant_values=np.nan)
+
+    def thresholds(f, c):
+        return None if f is None else np.stack([Sigma.of(f[b], c[b], opts.sigma_block, opts.classes)
+                                                .threshold(0, 0, *f.shape[1:]) for b in range(f.shape[0])])
+
+    return fuse_block_multiband(block(f1), block(c1), block(f2), block(c2), block(c0), thresholds(f1, c1),
+                                thresholds(f2, c2), opts)

@@ -218,15 +218,29 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     return summary
 
 
+def _band_count(path):
+    with RasterReader(path) as r:
+        return r.band_count
+
+
 def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resampling="bilinear",
               progress=None, is_cancelled=None):
     """ESTARFM for one date from five rasters (``fine2``/``coarse2`` may be None: one pair). The output
-    lies on ``fine1``'s grid; the fine rasters must share it, the coarse ones are resampled onto it."""
+    lies on ``fine1``'s grid; the fine rasters must share it, the coarse ones are resampled onto it.
+    Rasters of B ≥ 2 bands (all five alike) use the spectral-correlation ESTARFM and give B bands."""
     opts = opts or Options()
     prog = Progress.of(progress, is_cancelled)
     grid = Grid.of(fine1)
     if fine2 is not None:
         check_same_grid([fine1, fine2])
+    paths = [p for p in (fine1, coarse1, fine2, coarse2, coarse0) if p is not None]
+    counts = {str(p): _band_count(p) for p in paths}
+    if len(set(counts.values())) > 1:
+        raise SMFusionError("The five rasters must have the same number of bands (" +
+                            ", ".join(f"{Path(p).name}: {n}" for p, n in counts.items()) + ")")
+    bands = counts[str(fine1)]
+    if bands > 1:
+        return _fuse_date_bands(paths, fine2 is not None, bands, grid, output, opts, resampling, prog)
     stats = Stats()
     stats.nan = 0
     pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling))
@@ -237,3 +251,55 @@ def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resamp
     return {"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}
 
 
+
+
+def _fuse_date_bands(paths, two_pairs, bands, grid, output, opts, resampling, prog):
+    """:func:`fuse_date` for B-band stacks, tile by tile."""
+    from .estarfm import fuse_block_multiband
+    if two_pairs:
+        fine1, coarse1, fine2, coarse2, coarse0 = paths
+    else:
+        (fine1, coarse1, coarse0), fine2, coarse2 = paths, None, None
+    sigmas = {}
+    for f, c in ((fine1, coarse1), (fine2, coarse2)):
+        if f is None:
+            continue
+        sigmas[str(f)] = []
+        for b in range(1, bands + 1):
+            sig = Sigma(grid.shape, opts.sigma_block, opts.classes)
+            with RasterReader.on_grid(f, grid, "nearest", band=b) as fr, \
+                    RasterReader.on_grid(c, grid, resampling, band=b) as cr:
+                for t in tiles(grid, 512):
+                    win = (t.row0, t.col0, t.rows, t.cols)
+                    sig.add(fr.read(win), cr.read(win), t.row0, t.col0)
+            sigmas[str(f)].append(sig)
+    h = opts.half
+    tile_list = tiles(grid, max(32, opts.tile_size() // 2), h)
+    nan = 0
+    with ExitStack() as stack:
+        def stacked(path, tile):
+            return np.stack([rd.read_tile(tile) for rd in readers[str(path)]]) if path is not None else None
+
+        readers = {}
+        for path, resample in ((fine1, "nearest"), (coarse1, resampling), (fine2, "nearest"), (coarse2, resampling),
+                               (coarse0, resampling)):
+            if path is not None:
+                readers[str(path)] = [stack.enter_context(RasterReader.on_grid(path, grid, resample, band=b))
+                                      for b in range(1, bands + 1)]
+        writer = stack.enter_context(RasterWriter(output, grid, description="band", bands=bands))
+        for n, tile in enumerate(tile_list):
+            prog.check()
+
+            def thresholds(f, t=tile):
+                return None if f is None else np.stack(
+                    [s.threshold(t.row0, t.col0, t.rows, t.cols) for s in sigmas[str(f)]])
+
+            out = fuse_block_multiband(stacked(fine1, tile), stacked(coarse1, tile), stacked(fine2, tile),
+                                       stacked(coarse2, tile), stacked(coarse0, tile), thresholds(fine1),
+                                       thresholds(fine2), opts, h)
+            nan += int(np.isnan(out).sum())
+            writer.write_tile(tile, out)
+            prog.update((n + 1) / len(tile_list))
+    frac = nan / (bands * grid.width * grid.height)
+    prog.info(f"ESTARFM ({bands} bands) wrote {output}; {frac:.2%} of its values are covered by no pair (NaN)")
+    return {"output": Path(output), "nan_fraction": frac, "bands": bands}

@@ -310,6 +310,11 @@ class RasterReader:
             self._source = None
 
     @property
+    def band_count(self):
+        """Number of bands of the file."""
+        return self._ds.RasterCount
+
+    @property
     def metadata(self):
         return dict(self._ds.GetMetadata() or {})
 
@@ -382,8 +387,9 @@ class RasterWriter:
     only when the block exits without an exception. NoData is NaN for floats, ``nodata`` otherwise.
     """
 
-    def __init__(self, path, grid, dtype="float32", nodata=None, metadata=None, description=None):
+    def __init__(self, path, grid, dtype="float32", nodata=None, metadata=None, description=None, bands=1):
         self.path = Path(path)
+        self.bands = int(bands)
         self.grid = grid
         self.dtype = np.dtype(dtype)
         if self.dtype not in _GDAL_TYPES:
@@ -396,7 +402,7 @@ class RasterWriter:
     def __enter__(self):
         self._ctx = atomic_path(self.path)
         tmp = self._ctx.__enter__()
-        ds = gdal.GetDriverByName("GTiff").Create(str(tmp), self.grid.width, self.grid.height, 1,
+        ds = gdal.GetDriverByName("GTiff").Create(str(tmp), self.grid.width, self.grid.height, self.bands,
                                                   _GDAL_TYPES[self.dtype], creation_options(self.dtype))
         if ds is None:
             err = SMFusionError(f"{self.path}: cannot be created ({gdal.GetLastErrorMsg()})", self.path)
@@ -406,23 +412,28 @@ class RasterWriter:
         ds.SetProjection(self.grid.crs)
         if self.metadata:
             ds.SetMetadata({str(k): str(v) for k, v in self.metadata.items()})
-        band = ds.GetRasterBand(1)
-        if self.nodata is not None:
-            band.SetNoDataValue(float(self.nodata))
-        if self.description:
-            band.SetDescription(str(self.description))
-        self._ds, self._band = ds, band
+        for k in range(1, self.bands + 1):
+            band = ds.GetRasterBand(k)
+            if self.nodata is not None:
+                band.SetNoDataValue(float(self.nodata))
+            if self.description:
+                band.SetDescription(str(self.description) if self.bands == 1 else f"{self.description} {k}")
+        self._ds, self._band = ds, ds.GetRasterBand(1)
         return self
 
     def write(self, array, row0=0, col0=0):
-        """Write ``array`` (rows, cols) with its top-left pixel at (row0, col0)."""
+        """Write ``array`` (rows, cols), or (bands, rows, cols), with its top-left pixel at (row0, col0)."""
         array = np.asarray(array)
         if self.dtype.kind != "f" and np.issubdtype(array.dtype, np.floating):
             array = np.where(np.isnan(array), self.nodata if self.nodata is not None else 0, array)
-        self._band.WriteArray(array.astype(self.dtype, copy=False), int(col0), int(row0))
+        planes = array[None] if array.ndim == 2 else array
+        if len(planes) != self.bands:
+            raise SMFusionError(f"{self.path}: {len(planes)} band(s) given, the file has {self.bands}", self.path)
+        for k, plane in enumerate(planes, start=1):
+            self._ds.GetRasterBand(k).WriteArray(plane.astype(self.dtype, copy=False), int(col0), int(row0))
 
     def write_tile(self, tile, core):
-        """Write a tile's core (shape ``(tile.rows, tile.cols)``) where it belongs."""
+        """Write a tile's core (shape ``(tile.rows, tile.cols)``, or with a leading band axis) where it belongs."""
         self.write(core, tile.row0, tile.col0)
 
     def __exit__(self, exc_type, exc, tb):

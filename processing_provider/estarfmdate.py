@@ -13,7 +13,9 @@ class EstarfmDateAlgorithm(EstarfmParameters, SMFusionAlgorithm):
     HELP = ("The classic ESTARFM prediction (Zhu et al. 2010) of one fine image at the date of COARSE0 "
             "from two fine/coarse pairs, for modeler chains and for comparison with other "
             "implementations. It gives the same values as smfusion:estarfm on that date. Pixels that are "
-            "missing in one pair get the single-pair prediction from the other.")
+            "missing in one pair get the single-pair prediction from the other. Multi-band rasters (all five "
+            "with the same B ≥ 2 bands, e.g. reflectance stacks) use the spectral correlation of the fine and "
+            "coarse vectors as R, and give B bands.")
     PARAM_HELP = {
         "FINE1": "Fine image of the first base date t1 (its grid is the output grid).",
         "COARSE1": "Coarse image of t1 (any grid: resampled onto the fine grid).",

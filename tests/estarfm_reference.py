@@ -93,3 +93,79 @@ def estarfm_reference(f1, c1, f2, c2, c0, window, classes=4, sigma_block=0, conv
                 res = sum(T[k] * sum(W[q] * (F[k][similar[q]] + b[k]) for q in keep) for k in ks)
             out[r, c] = res
     return out
+
+
+def estarfm_reference_multiband(f1, c1, f2, c2, c0, window, classes=4, sigma_block=0, conversion="one",
+                                method="estarfm", valid_min=None, valid_max=None):
+    """Several bands (B, rows, cols): similar in every band; R = Pearson correlation of the fine and coarse
+    vectors over bands × base dates; V, the temporal weights and the fallback per band."""
+    f1, c1, c0 = (np.asarray(a, dtype="float64") for a in (f1, c1, c0))
+    nb, rows, cols = f1.shape
+    if f2 is None:
+        f2 = c2 = np.full(f1.shape, np.nan)
+    f2, c2 = np.asarray(f2, dtype="float64"), np.asarray(c2, dtype="float64")
+    w = window // 2
+    F = {1: np.where(np.isfinite(c1), f1, np.nan), 2: np.where(np.isfinite(c2), f2, np.nan)}
+    C = {1: c1, 2: c2}
+    valid = {k: np.isfinite(F[k]).all(axis=0) for k in (1, 2)}
+    S = {k: np.stack([sigma_thresholds(F[k][b], C[k][b], sigma_block, classes) for b in range(nb)]) for k in (1, 2)}
+    unbiased = method == "ubestarfm"
+    lo = -math.inf if valid_min is None else valid_min
+    hi = math.inf if valid_max is None else valid_max
+    out = np.full(f1.shape, np.nan)
+    for r in range(rows):
+        for c in range(cols):
+            ks = [k for k in (1, 2) if valid[k][r, c]]
+            if not ks or not np.isfinite(c0[:, r, c]).all():
+                continue
+            win = [(i, j) for i in range(max(r - w, 0), min(r + w + 1, rows))
+                   for j in range(max(c - w, 0), min(c + w + 1, cols))]
+            similar = [(i, j) for (i, j) in win
+                       if all(valid[k][i, j] and abs(F[k][b, i, j] - F[k][b, r, c]) < S[k][b, r, c]
+                              for k in ks for b in range(nb))]
+            good = [(i, j) for (i, j) in win if all(valid[k][i, j] for k in ks) and np.isfinite(c0[:, i, j]).all()]
+            for b in range(nb):
+                md = {k: np.mean([c0[b, i, j] - C[k][b, i, j] for (i, j) in good]) for k in ks}
+                tw = {k: 1.0 / (abs(md[k]) + 1e-10) for k in ks}
+                T = {k: tw[k] / sum(tw.values()) for k in ks}
+                if len(similar) <= 5:
+                    res = 0.0
+                    for k in ks:
+                        shift = np.mean([C[k][b, i, j] - F[k][b, i, j] for (i, j) in good]) if unbiased else 0.0
+                        res += T[k] * (F[k][b, r, c] + shift + md[k])
+                    out[b, r, c] = res
+                    continue
+                bias = {(k, q): (np.mean([C[k][q][p] for p in similar]) - np.mean([F[k][q][p] for p in similar]))
+                        if unbiased else 0.0 for k in ks for q in range(nb)}
+                inv = []
+                for (i, j) in similar:
+                    fv = [F[k][q, i, j] + bias[(k, q)] for k in ks for q in range(nb)]
+                    cv = [C[k][q, i, j] for k in ks for q in range(nb)]
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        R = np.corrcoef(fv, cv)[0, 1] if np.std(fv) > 0 and np.std(cv) > 0 else math.nan
+                    if not -1.0 <= R <= 1.0:
+                        R = 0.5
+                    d = 1.0 + math.sqrt((i - r) ** 2 + (j - c) ** 2) / w
+                    inv.append(1.0 / ((1.0 - R) * d + 1e-7))
+                V = 1.0
+                if conversion == "regression":
+                    x = np.array([C[k][b][p] for k in ks for p in similar])
+                    y = np.array([F[k][b][p] + bias[(k, b)] for k in ks for p in similar])
+                    sxx = np.sum((x - x.mean()) ** 2)
+                    if sxx > 0:
+                        slope = np.sum((x - x.mean()) * (y - y.mean())) / sxx
+                        ssr = slope * np.sum((x - x.mean()) * (y - y.mean()))
+                        sse = np.sum((y - y.mean()) ** 2) - ssr
+                        df = x.size - 2
+                        p_value = 0.0 if sse <= 0 else f_dist.sf(ssr / (sse / df), 1, df)
+                        if p_value <= 0.05 and 0 < slope <= 5:
+                            V = slope
+                keep = [q for q, p in enumerate(similar) if math.isfinite(c0[b][p])]
+                Wsum = sum(inv[q] for q in keep)
+                W = {q: inv[q] / Wsum for q in keep}
+                res = sum(T[k] * (F[k][b, r, c] + bias[(k, b)] + V * sum(
+                    W[q] * (c0[b][similar[q]] - C[k][b][similar[q]]) for q in keep)) for k in ks)
+                if res < lo or res > hi:
+                    res = sum(T[k] * sum(W[q] * (F[k][b][similar[q]] + bias[(k, b)]) for q in keep) for k in ks)
+                out[b, r, c] = res
+    return out

@@ -254,3 +254,34 @@ def test_empty_coarse_date_is_skipped_with_a_warning_and_cancel_leaves_nothing(t
     for p in left:                                               # what exists is complete
         assert np.isfinite(read_raster(p)[0]).all()
     json.dumps([str(p) for p in left])
+
+
+def test_several_bands_equal_the_reference_and_go_through_files(tmp_path):
+    from estarfm_reference import estarfm_reference_multiband
+    bands = [_case(seed=s, gaps=True, n=30) for s in (3, 4, 5)]
+    f1, c1, f2, c2, c0 = (np.stack([b[k] for b in bands]) for k in range(5))
+    for method, conversion in itertools.product(E.METHODS, E.CONVERSIONS):
+        kw = dict(window=7, classes=3, method=method, conversion=conversion, valid_min=0.3, valid_max=0.8)
+        ref = estarfm_reference_multiband(f1, c1, f2, c2, c0, **kw)
+        got = E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(**kw))
+        assert np.array_equal(np.isnan(ref), np.isnan(got)) and np.isfinite(got).mean() > 0.8
+        np.testing.assert_allclose(got, ref, atol=1e-5)
+    kw = dict(window=5, classes=40)                                    # the fallback branch
+    np.testing.assert_allclose(E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(**kw)),
+                               estarfm_reference_multiband(f1, c1, f2, c2, c0, **kw), atol=1e-5)
+    grid = Grid.from_bounds("EPSG:32655", 500_000, 6_000_000, 530_000, 6_030_000, 1000)
+    paths = []
+    from smfusion.core.raster import RasterWriter
+    for name, a in zip(("f1", "c1", "f2", "c2", "c0"), (f1, c1, f2, c2, c0)):
+        with RasterWriter(tmp_path / f"{name}.tif", grid, bands=3) as w:
+            w.write(a)
+        paths.append(tmp_path / f"{name}.tif")
+    fusion.fuse_date(*paths, tmp_path / "out.tif", E.Options(window=7, classes=3))
+    from osgeo import gdal
+    ds = gdal.Open(str(tmp_path / "out.tif"))
+    assert ds.RasterCount == 3
+    expected = E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(window=7, classes=3))
+    np.testing.assert_allclose(ds.ReadAsArray(), expected, atol=1e-6)
+    write_raster(tmp_path / "one.tif", f1[0], grid)
+    with pytest.raises(SMFusionError, match="same number of bands"):
+        fusion.fuse_date(tmp_path / "one.tif", *paths[1:], tmp_path / "bad.tif")
