@@ -10,10 +10,12 @@ from .downscale import DownscaleAlgorithm
 from .estarfm import EstarfmAlgorithm
 from .estarfmdate import EstarfmDateAlgorithm
 from .evaluate import EvaluateAlgorithm
+from .grid import GridAlgorithm
+from .harmonise import HarmoniseAlgorithm
 from .importstations import ImportStationsAlgorithm
 
-ALGORITHMS = (DemoDataAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm, DownscaleAlgorithm, ImportStationsAlgorithm,
-              EvaluateAlgorithm)
+ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
+              DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):
