@@ -2,9 +2,9 @@
 with NaN for fill values and for pixels that fail the quality test, on the product's own grid.
 
 Every reader answers the same questions: ``matches(path)`` (is this file mine?), ``variables`` (what it
-has), and ``read(path, variable, qc)`` → a list of :class:`Layer` (date, array (rows, cols) float32,
-:class:`~.raster.Grid`). GDAL applies no scale, offset or fill for HDF4 and NetCDF, so the readers do,
-from the products' documentation (``../shared/data/real/README.md``):
+has), and ``read(path, variable, qc)`` → :class:`Layer` objects (date, array (rows, cols) float32,
+:class:`~.raster.Grid`; a list, or lazily for NetCDF cubes). GDAL applies no scale, offset or fill for
+HDF4 and NetCDF, so the readers do, from the products' documentation (``../shared/data/real/README.md``):
 
 - MOD11A1/MYD11A1 LST: DN × 0.02 K, 0 = fill, QC bits 0–1 (00 good, 01 other quality);
 - MOD13A2 NDVI/EVI: DN × 0.0001 (the file's scale_factor 10000 is a divisor), fill −3000, pixel
@@ -82,6 +82,9 @@ def _subdataset(path, field):
 def _grid(ds):
     """The dataset's grid; a CRS-less lon/lat grid (many NetCDF files) is taken as EPSG:4326."""
     grid = Grid.from_dataset(ds)
+    if (grid.width, grid.height) == (7200, 3600) and grid.transform == (0.0, 1.0, 0.0, 0.0, 0.0, 1.0):
+        # a GLASS CMG file without georeferencing: the global 0.05° grid (first centre −179.975, 89.975)
+        return Grid(_wgs84(), (-180.0, 0.05, 0.0, 90.0, 0.0, -0.05), 7200, 3600)
     if not grid.crs:
         x0, dx, _, y0, _, dy = grid.transform
         if -180.5 <= x0 and x0 + dx * grid.width <= 360.5 and abs(y0) <= 90.5 and abs(y0 + dy * grid.height) <= 90.5:
@@ -247,60 +250,82 @@ def _time_axis(values, units):
     return [(base + dt.timedelta(seconds=float(v) * step)).date() for v in values]
 
 
-def read_netcdf_cube(path, variable):
-    """(dates, cube (time, rows, cols) float64 north-up, Grid EPSG:4326, attributes) of a NetCDF variable
-    on a lon/lat grid, whatever its dimension order, read by dimension name."""
-    ds, msg = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
-    if ds is None:
-        raise SMFusionError(f"{path}: not a readable NetCDF file ({msg or 'unknown format'})", path)
-    root = ds.GetRootGroup()
-    arr = root.OpenMDArray(variable)
-    if arr is None:
-        names = root.GetMDArrayNames()
-        raise SMFusionError(f"{path}: has no variable {variable!r} (it has {', '.join(names)})", path)
-    dims = [d.GetName().lower() for d in arr.GetDimensions()]
-    data = arr.ReadAsArray().astype("float64")
-    attrs = {a.GetName(): a.Read() for a in arr.GetAttributes()}
+def _role(name):
+    if name in ("time", "t"):
+        return "time"
+    if name.startswith("lat") or name == "y":
+        return "lat"
+    if name.startswith("lon") or name == "x":
+        return "lon"
+    return name
 
-    def role(name):
-        if name in ("time", "t"):
-            return "time"
-        if name.startswith("lat") or name == "y":
-            return "lat"
-        if name.startswith("lon") or name == "x":
-            return "lon"
-        return name
 
-    roles = [role(d) for d in dims]
-    if "lat" not in roles or "lon" not in roles:
-        raise SMFusionError(f"{path}: {variable} has dimensions {dims}, not lat/lon", path)
-    if "time" not in roles:
-        data, roles, dims = data[None], ["time"] + roles, ["time"] + dims
-    data = np.transpose(data, [roles.index("time"), roles.index("lat"), roles.index("lon")])
-    coords = {}
-    for d in arr.GetDimensions():
-        var = d.GetIndexingVariable()
-        coords[role(d.GetName().lower())] = (var.ReadAsArray() if var is not None else None, var)
-    lat, lon = coords["lat"][0].astype("float64"), coords["lon"][0].astype("float64")
-    if lat[0] < lat[-1]:                                  # make it north-up
-        data, lat = data[:, ::-1], lat[::-1]
-    res_x, res_y = float(np.mean(np.diff(lon))), float(np.mean(np.diff(lat)))
-    grid = Grid(_wgs84(), (lon[0] - res_x / 2, res_x, 0.0, lat[0] - res_y / 2, 0.0, res_y), len(lon), len(lat))
-    if "time" in coords and coords["time"][0] is not None:
-        tvar = coords["time"][1]
-        units = tvar.GetUnit() or next((a.Read() for a in tvar.GetAttributes() if a.GetName() == "units"), None)
-        dates = _time_axis(coords["time"][0], units)
-    else:
-        dates = [parse_date(Path(str(path)).name)]
-    fill = attrs.get("_FillValue", attrs.get("missing_value"))
-    if fill is not None:
-        data[data == float(np.ravel(fill)[0])] = np.nan
-    data[~np.isfinite(data)] = np.nan
-    scale, offset = attrs.get("scale_factor"), attrs.get("add_offset")
-    if scale is not None or offset is not None:
-        data = data * (1.0 if scale is None else float(np.ravel(scale)[0])) + \
-            (0.0 if offset is None else float(np.ravel(offset)[0]))
-    return dates, data, grid, attrs
+class NetcdfCube:
+    """A NetCDF variable on a lon/lat grid, whatever its dimension order (read by dimension name), one time
+    step at a time (a yearly global file never sits whole in memory). ``dates``, ``grid`` (EPSG:4326,
+    north-up) and :meth:`layer` (k) → (rows, cols) float32 with fill → NaN and scale/offset applied."""
+
+    def __init__(self, path, variable):
+        ds, msg = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
+        if ds is None:
+            raise SMFusionError(f"{path}: not a readable NetCDF file ({msg or 'unknown format'})", path)
+        root = ds.GetRootGroup()
+        arr = root.OpenMDArray(variable)
+        if arr is None:
+            raise SMFusionError(f"{path}: has no variable {variable!r} (it has "
+                                f"{', '.join(root.GetMDArrayNames())})", path)
+        self._ds, self._arr, self.path = ds, arr, path
+        dims = arr.GetDimensions()
+        self.roles = [_role(d.GetName().lower()) for d in dims]
+        if "lat" not in self.roles or "lon" not in self.roles:
+            raise SMFusionError(f"{path}: {variable} has dimensions {[d.GetName() for d in dims]}, not lat/lon", path)
+        coords = {}
+        for d in dims:
+            var = d.GetIndexingVariable()
+            coords[_role(d.GetName().lower())] = (var.ReadAsArray() if var is not None else None, var)
+        lat, lon = coords["lat"][0].astype("float64"), coords["lon"][0].astype("float64")
+        self.flip = bool(lat[0] < lat[-1])                   # stored south → north: flip to north-up
+        if self.flip:
+            lat = lat[::-1]
+        res_x, res_y = float(np.mean(np.diff(lon))), float(np.mean(np.diff(lat)))
+        self.grid = Grid(_wgs84(), (lon[0] - res_x / 2, res_x, 0.0, lat[0] - res_y / 2, 0.0, res_y),
+                         len(lon), len(lat))
+        if "time" in coords and coords["time"][0] is not None:
+            tvar = coords["time"][1]
+            units = tvar.GetUnit() or next((a.Read() for a in tvar.GetAttributes() if a.GetName() == "units"), None)
+            self.dates = _time_axis(coords["time"][0], units)
+        else:
+            self.dates = [parse_date(Path(str(path)).name)]
+        self.attrs = {a.GetName(): a.Read() for a in arr.GetAttributes()}
+        self.sizes = [d.GetSize() for d in dims]
+
+    def layer(self, k):
+        start = [0] * len(self.roles)
+        count = list(self.sizes)
+        if "time" in self.roles:
+            t = self.roles.index("time")
+            start[t], count[t] = k, 1
+        data = self._arr.ReadAsArray(array_start_idx=start, count=count).astype("float64")
+        roles = [r for r in self.roles if r != "time"] if "time" in self.roles else list(self.roles)
+        data = data.reshape([c for c, r in zip(count, self.roles) if r != "time"])
+        data = np.transpose(data, [roles.index("lat"), roles.index("lon")])
+        if self.flip:
+            data = data[::-1]
+        fill = self.attrs.get("_FillValue", self.attrs.get("missing_value"))
+        if fill is not None:
+            data[data == float(np.ravel(fill)[0])] = np.nan
+        data[~np.isfinite(data)] = np.nan
+        scale, offset = self.attrs.get("scale_factor"), self.attrs.get("add_offset")
+        if scale is not None or offset is not None:
+            data = data * (1.0 if scale is None else float(np.ravel(scale)[0])) + \
+                (0.0 if offset is None else float(np.ravel(offset)[0]))
+        return data.astype("float32")
+
+    def layers(self, transform=None):
+        """:class:`Layer` objects, lazily, one per time step."""
+        for k, d in enumerate(self.dates):
+            a = self.layer(k)
+            yield Layer(d, transform(a) if transform else a, self.grid, str(self.path))
 
 
 def _wgs84():
@@ -337,9 +362,7 @@ class Gleam(Reader):
         if field is None:
             raise SMFusionError(f"{path}: GLEAM file without {' or '.join(self.variables[variable])} "
                                 f"(it has {', '.join(names)})", path)
-        dates, cube, grid, _ = read_netcdf_cube(path, field)
-        cube[cube <= -999] = np.nan
-        return [Layer(d, cube[k].astype("float32"), grid, str(path)) for k, d in enumerate(dates)]
+        return NetcdfCube(path, field).layers(lambda a: np.where(a <= -999, np.nan, a))
 
 
 class Gldas(Reader):
@@ -387,10 +410,11 @@ class Generic(Reader):
         if path.suffix.lower() in (".nc", ".nc4"):
             if not variable:
                 raise SMFusionError(f"{path}: give VARIABLE (a NetCDF variable name)", path)
-            dates, cube, grid, attrs = read_netcdf_cube(path, variable)
-            if self.scale is not None or self.offset is not None:
-                cube = cube * (self.scale if self.scale is not None else 1.0) + (self.offset or 0.0)
-            return [Layer(d, cube[k].astype("float32"), grid, str(path)) for k, d in enumerate(dates)]
+            cube = NetcdfCube(path, variable)
+            if self.scale is None and self.offset is None:
+                return cube.layers()
+            scale, offset = (self.scale if self.scale is not None else 1.0), (self.offset or 0.0)
+            return cube.layers(lambda a: a * scale + offset)
         ds = _open(path)
         band = ds.GetRasterBand(1)
         raw = band.ReadAsArray()
