@@ -4,8 +4,10 @@ from qgis.core import (
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
@@ -39,6 +41,9 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
                     "(generic). Default: the product's first.",
         "QC": "Quality: <i>good</i>, <i>good+other</i> (default), or <i>any</i> (only fill values removed).",
         "TARGET": "A raster whose grid the series takes (e.g. a smfusion:grid template or a fine image).",
+        "TARGET_EXTENT": "Instead of TARGET: the extent of the target grid (with TARGET_CRS and PIXEL_SIZE).",
+        "TARGET_CRS": "The CRS of the target grid given by extent.",
+        "PIXEL_SIZE": "The pixel size of the target grid given by extent, in TARGET_CRS units.",
         "RESAMPLING": "<i>auto</i>: average when the target is coarser than the source, bilinear when finer, "
                       "nearest for classes.",
         "SCALE": "Generic product only: multiply the values by this (default: the file's scale).",
@@ -57,7 +62,12 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterString("VARIABLE", "Variable", optional=True))
         self.addParameter(QgsProcessingParameterEnum("QC", "Quality", QC, defaultValue="good+other",
                                                      usesStaticStrings=True))
-        self.addParameter(QgsProcessingParameterRasterLayer("TARGET", "Target grid"))
+        self.addParameter(QgsProcessingParameterRasterLayer("TARGET", "Target grid", optional=True))
+        self.addParameter(QgsProcessingParameterExtent("TARGET_EXTENT", "Or: target extent", optional=True))
+        self.addParameter(QgsProcessingParameterCrs("TARGET_CRS", "Target CRS", optional=True))
+        self.addParameter(QgsProcessingParameterNumber("PIXEL_SIZE", "Target pixel size (CRS units)",
+                                                       QgsProcessingParameterNumber.Double, optional=True,
+                                                       minValue=1e-9))
         self.addParameter(QgsProcessingParameterEnum("RESAMPLING", "Resampling", RESAMPLINGS, defaultValue="auto",
                                                      usesStaticStrings=True))
         double = QgsProcessingParameterNumber.Double
@@ -76,9 +86,19 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
         from ..core.harmonise import harmonise
         from ..core.raster import Grid
 
-        target = self.parameterAsRasterLayer(parameters, "TARGET", context)
-        if target is None:
-            raise SMFusionError(f"TARGET: {parameters.get('TARGET')!r} is not a readable raster")
+        if parameters.get("TARGET") not in (None, ""):
+            layer = self.parameterAsRasterLayer(parameters, "TARGET", context)
+            if layer is None:
+                raise SMFusionError(f"TARGET: {parameters.get('TARGET')!r} is not a readable raster")
+            target = Grid.of(layer.source())
+        else:
+            crs = self.parameterAsCrs(parameters, "TARGET_CRS", context)
+            size = parameters.get("PIXEL_SIZE")
+            if parameters.get("TARGET_EXTENT") in (None, "") or not crs.isValid() or size in (None, ""):
+                raise SMFusionError("Give TARGET, or TARGET_EXTENT with TARGET_CRS and PIXEL_SIZE")
+            rect = self.parameterAsExtent(parameters, "TARGET_EXTENT", context, crs)
+            target = Grid.from_bounds(crs.toWkt(), rect.xMinimum(), rect.yMinimum(), rect.xMaximum(),
+                                      rect.yMaximum(), self.parameterAsDouble(parameters, "PIXEL_SIZE", context))
 
         def optional(name):
             return None if parameters.get(name) in (None, "") else self.parameterAsDouble(parameters, name, context)
@@ -86,7 +106,7 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
         output = self.parameterAsString(parameters, "OUTPUT", context)
         progress, is_cancelled = callbacks(feedback)
         inputs = [p.strip() for p in self.parameterAsString(parameters, "INPUT", context).split(";") if p.strip()]
-        summary = harmonise(inputs, output, Grid.of(target.source()),
+        summary = harmonise(inputs, output, target,
                             self.parameterAsEnumString(parameters, "PRODUCT", context),
                             self.parameterAsString(parameters, "VARIABLE", context) or None,
                             self.parameterAsEnumString(parameters, "QC", context),

@@ -88,8 +88,8 @@ def test_gldas_real_file_and_conversion(tmp_path):
 
 
 @pytest.mark.parametrize("order", [("time", "lon", "lat"), ("time", "lat", "lon")])
-@pytest.mark.parametrize("lat_up", [True, False])
-def test_gleam_lands_in_the_right_corner(tmp_path, order, lat_up):
+@pytest.mark.parametrize("lat_up,field_name", [(True, "SMroot"), (False, "SMroot"), (False, "SMrz")])
+def test_gleam_lands_in_the_right_corner(tmp_path, order, lat_up, field_name):
     lat = np.arange(36.125, 38.0, 0.25)                        # 8 rows, south → north
     lon = np.arange(126.125, 128.6, 0.25)                      # 10 cols
     lat = lat if lat_up else lat[::-1]
@@ -99,8 +99,8 @@ def test_gleam_lands_in_the_right_corner(tmp_path, order, lat_up):
     cube[0, 3, 4] = -999.0                                     # one fill value, away from the corners
     if order[1] == "lon":
         cube = cube.transpose(0, 2, 1)
-    path = _nc(tmp_path / "SMroot_2021_GLEAM_v3.6a.nc", {"SMroot": cube.astype("f4")}, lat, lon, dims=order,
-               time=np.array([18628.0, 18629.0]), attrs={"SMroot": {"_FillValue": np.float32(-999.0)}})
+    path = _nc(tmp_path / f"{field_name}_2021_GLEAM.nc", {field_name: cube.astype("f4")}, lat, lon, dims=order,
+               time=np.array([18628.0, 18629.0]), attrs={field_name: {"_FillValue": np.float32(-999.0)}})
     target = Grid.from_bounds("EPSG:4326", 126.0, 36.0, 128.5, 38.0, 0.25)
     out = H.harmonise([path], tmp_path / "out", target)
     assert [p.name for p in out["paths"]] == ["rzsm_20210101.tif", "rzsm_20210102.tif"]
@@ -192,6 +192,11 @@ def test_tools_through_processing(provider, tmp_path):
     res = processing.run("smfusion:harmonise", {"INPUT": str(tmp_path / "ndvi"), "TARGET": out["OUTPUT"],
                                                 "OUTPUT": str(tmp_path / "h")}, feedback=QgsProcessingFeedback())
     assert res["FILES"] == 1 and res["PRODUCT_DETECTED"] == "generic"
+    by_extent = processing.run("smfusion:harmonise", {
+        "INPUT": str(tmp_path / "ndvi"), "TARGET_EXTENT": "127.0,127.3,37.0,37.2 [EPSG:4326]",
+        "TARGET_CRS": "EPSG:5179", "PIXEL_SIZE": 1000, "OUTPUT": str(tmp_path / "h2")},
+        feedback=QgsProcessingFeedback())
+    assert Grid.of(tmp_path / "h2" / "ndvi_20210401.tif").same_as(g) and by_extent["FILES"] == 1
     assert np.allclose(read_raster(tmp_path / "h" / "ndvi_20210401.tif")[0], 0.6)
 
 
