@@ -128,7 +128,7 @@ def bench_downscale(tmp):
         date = start + dt.timedelta(days=k)
         sm = 0.25 + 0.1 * np.sin(2 * np.pi * k / 365) + 0.05 * np.sin(xx / 50.0 + k / 20) * np.cos(yy / 45.0)
         for j, var in enumerate(("ndvi", "lst_day", "albedo")):
-            if k < 2:
+            if k < 10:
                 write_raster(pred / var / f"{var}_{date:%Y%m%d}.tif", sm * (j + 1) + 0.01 * rng.random((700, 1000)),
                              fine)
         write_raster(tmp / "ds_coarse" / f"ssm_{date:%Y%m%d}.tif",
@@ -145,20 +145,23 @@ def bench_downscale(tmp):
     names = preds.names + ["doy_sin", "doy_cos"]
     t_train = timed(lambda: D.train(x, y, cells, coarse.width, s, names))
     booster, cv = D.train(x, y, cells, coarse.width, s, names)
-    t_pred = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
     D.save_model(tmp / "ds_model.txt", booster, {"predictors": names, "layer": "ssm"})
 
     def run(days):
         D.downscale(tmp / "ds_coarse", pred, tmp / f"ds_out{days}", "ssm", s, start=start,
                     end=start + dt.timedelta(days=days - 1), model_in=tmp / "ds_model.txt")
 
-    t1, t2 = timed(lambda: run(1)), timed(lambda: run(2))
-    t_day = t2 - t1                                  # one more day, without the one-time set-up
+    t5, t10 = timed(lambda: run(5)), timed(lambda: run(10))
+    t_day = (t10 - t5) / 5                           # a day, without the one-time set-up
+    t_lgb = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
+    compiled = D._Compiled(booster, 0)
+    t_fast = timed(lambda: D._fine_predict(compiled, preds, start, True, 0), repeat=2)
     print(f"bench downscale_train: pooled model on {len(y)} coarse samples (a year of {len(x0)} cells, "
           f"{len(names)} features, 5-fold spatial CV + final fit, {cv['rounds']} rounds) in {t_train:.1f} s")
-    print(f"bench downscale_day: 1000x700 px, 8 predictors: model predict {t_pred:.2f} s; a day (read, predict, "
-          f"residual, write) {t_day:.2f} s per layer, {2 * t_day:.2f} s for both layers (target <= 1 s); one-time "
-          f"set-up per run (aggregation weights across the grids, statics) {t1 - t_day:.1f} s")
+    print(f"bench downscale_day: 1000x700 px, 8 predictors: model predict {t_fast:.2f} s compiled (lleaves) vs "
+          f"{t_lgb:.2f} s LightGBM ({t_lgb / t_fast:.1f}x); a day (read, predict, residual, write) {t_day:.2f} s per "
+          f"layer, {2 * t_day:.2f} s for both layers (target <= 1 s); one-time set-up of a run (aggregation weights "
+          f"across the grids, statics, compiling the trees) {t5 - 5 * t_day:.1f} s")
 
 
 def main():

@@ -21,6 +21,7 @@ NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own gr
 
 import json
 import math
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass
@@ -428,8 +429,47 @@ def _samples(dates, coarse_values, agg_cache, preds, agg, with_doy, min_cover):
     return np.concatenate(Xs), np.concatenate(ys), np.concatenate(cells)
 
 
+class _Compiled:
+    """A booster compiled to machine code with lleaves (LLVM, through numba's llvmlite): the same values as
+    LightGBM's predict (to float64 rounding) about 5× faster. Compiling costs ~25 ms per tree, so it is
+    used only when a run predicts enough pixels to win it back (:func:`predictor`)."""
+
+    def __init__(self, booster, threads):
+        import tempfile
+
+        import lleaves
+        self._dir = tempfile.TemporaryDirectory(prefix="smfusion-lleaves-")
+        model = Path(self._dir.name) / "model.txt"
+        booster.save_model(str(model))
+        self._model = lleaves.Model(model_file=str(model))
+        self._model.compile(cache=str(Path(self._dir.name) / "model.o"))
+        self._jobs = threads or (os.cpu_count() or 1)
+
+    def predict(self, X, num_threads=0):
+        return self._model.predict(np.asarray(X, dtype="float64"), n_jobs=self._jobs)
+
+
+COMPILE_MIN_PIXELS = 3_000_000      # pixels × dates from which compiling the trees pays
+
+
+def predictor(booster, pixels, threads, prog=None):
+    """The booster, or its compiled twin (:class:`_Compiled`) for long runs when lleaves is installed."""
+    if pixels < COMPILE_MIN_PIXELS:
+        return booster
+    try:
+        t0 = time.perf_counter()
+        compiled = _Compiled(booster, threads)
+    except Exception as err:  # noqa: BLE001 - lleaves missing or failing: LightGBM predicts
+        if prog is not None:
+            prog.info(f"Predicting with LightGBM ({type(err).__name__}: {err})")
+        return booster
+    if prog is not None:
+        prog.info(f"Trees compiled with lleaves in {time.perf_counter() - t0:.1f} s")
+    return compiled
+
+
 def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
-    """(rows, cols) float64 model prediction at 1 km, tile by tile."""
+    """(rows, cols) float64 model prediction at 1 km, tile by tile (a booster or :class:`_Compiled`)."""
     stack = preds.stack(date)
     nf, rows, cols = stack.shape
     out = np.empty((rows, cols))
@@ -568,6 +608,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
             save_model(model_out, booster, meta)
     output = Path(output)
     paths, residual_map = [], None
+    fast = predictor(booster, fine.width * fine.height * len(targets), s.threads, prog) if booster else None
     run = prog.sub(0.3, 1.0)
     valid_cells = gcover > 0
     conserve_err = 0.0
@@ -581,7 +622,8 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
                                rounds=cv["rounds"] if cv else None)      # CV on the first date only
             cv = cv or cvd
         yc = coarse.values[d]
-        model_f = _fine_predict(model, preds, d, with_doy, s.threads)
+        model_f = _fine_predict(fast if model is booster and fast is not None else model, preds, d, with_doy,
+                                s.threads)
         # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
         # cell-mean predictors, which differs by the aggregation bias of a non-linear model); cells without
         # 1-km pixels take the latter, for the interpolation near the edges

@@ -197,3 +197,21 @@ def test_tool_through_processing(provider, region, tmp_path):
         processing.run("smfusion:downscale", {"COARSE": str(region / "gleam" / "rzsm"),
                                               "PREDICTORS": str(region / "predictors"), "DETAIL": "lots",
                                               "OUTPUT": str(tmp_path / "x")})
+
+
+def test_compiled_trees_give_lightgbms_values(region, tmp_path, monkeypatch):
+    s = D.Settings(n_estimators=80)
+    a = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "a", "ssm", s,
+                    end=dt.date(2021, 4, 3), model_out=tmp_path / "m.txt")
+    booster, _ = D.load_model(tmp_path / "m.txt")
+    compiled = D._Compiled(booster, 0)
+    x = np.random.default_rng(0).random((5000, booster.num_feature())).astype("float32")
+    x[::7, 3] = np.nan
+    np.testing.assert_allclose(compiled.predict(x), booster.predict(x), atol=1e-10)
+    monkeypatch.setattr(D, "COMPILE_MIN_PIXELS", 0)
+    log = []
+    b = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "b", "ssm", s,
+                    end=dt.date(2021, 4, 3), model_in=tmp_path / "m.txt", progress=lambda f, m=None: m and log.append(m))
+    assert any("compiled with lleaves" in m for m in log)
+    for p, q in zip(a["paths"], b["paths"]):
+        np.testing.assert_allclose(read_raster(p)[0], read_raster(q)[0], atol=1e-6)
