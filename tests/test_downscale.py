@@ -211,7 +211,8 @@ def test_compiled_trees_give_lightgbms_values(region, tmp_path, monkeypatch):
     monkeypatch.setattr(D, "COMPILE_MIN_PIXELS", 0)
     log = []
     b = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "b", "ssm", s,
-                    end=dt.date(2021, 4, 3), model_in=tmp_path / "m.txt", progress=lambda f, m=None: m and log.append(m))
+                    end=dt.date(2021, 4, 3), model_in=tmp_path / "m.txt",
+                    progress=lambda f, m=None: m and log.append(m))
     assert any("compiled with lleaves" in m for m in log)
     for p, q in zip(a["paths"], b["paths"]):
         np.testing.assert_allclose(read_raster(p)[0], read_raster(q)[0], atol=1e-6)
