@@ -220,12 +220,23 @@ class Glass(Reader):
 
     def read(self, path, variable, qc="good+other"):
         self._check(path, variable)
-        for field in self.variables[variable]:
-            if _subdataset(path, field) is not None:
-                break
+        if Path(str(path)).suffix.lower() in (".tif", ".tiff"):      # a GLASS GeoTIFF: one field, band 1
+            ds = _open(path)
+            band = ds.GetRasterBand(1)
+            raw, grid = band.ReadAsArray(), _grid(ds)
+            meta = {**(ds.GetMetadata() or {}), **(band.GetMetadata() or {})}
+            meta.setdefault("scale_factor", band.GetScale())
+            meta.setdefault("add_offset", band.GetOffset())
+            if band.GetNoDataValue() is not None:
+                meta.setdefault("_FillValue", band.GetNoDataValue())
         else:
-            raise SMFusionError(f"{path}: GLASS file without a {'/'.join(self.variables[variable])} field", path)
-        raw, grid, meta, _ = _band(path, field)
+            for field in self.variables[variable]:
+                if _subdataset(path, field) is not None:
+                    break
+            else:
+                raise SMFusionError(f"{path}: GLASS file without a {'/'.join(self.variables[variable])} field",
+                                    path)
+            raw, grid, meta, _ = _band(path, field)
         scale = _num(_meta(meta, "scale_factor"))
         offset = _num(_meta(meta, "add_offset")) or 0.0
         fill = _num(_meta(meta, "_FillValue"))

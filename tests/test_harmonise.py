@@ -142,6 +142,19 @@ def test_modis_composites_glass_scales_fills_and_masks(tmp_path):
     assert P.detect(f).name == "GLASS"
     np.testing.assert_allclose(P.READERS["GLASS"].read(f, "lai")[0].array, [[1.5, np.nan, np.nan],
                                                                             [3.0, 0.0, 0.2]])
+    from osgeo import gdal
+    tif = tmp_path / "GLASS01E01.V60.A2021017.h28v05.2022001.tif"       # a GLASS GeoTIFF: band 1
+    ds = gdal.GetDriverByName("GTiff").Create(str(tif), 3, 2, 1, gdal.GDT_Int32)
+    ds.SetGeoTransform((126.995, 0.01, 0, 37.015, 0, -0.01))
+    ds.SetProjection(Grid.from_bounds("EPSG:4326", 0, 0, 1, 1, 1).crs)
+    ds.GetRasterBand(1).WriteArray(g)
+    ds.GetRasterBand(1).SetScale(0.01)
+    ds.GetRasterBand(1).SetNoDataValue(65535)
+    ds.SetMetadataItem("valid_range", "0, 7000")
+    ds = None
+    layer = P.READERS["GLASS"].read(tif, "lai")[0]
+    assert layer.date == dt.date(2021, 1, 17)
+    np.testing.assert_allclose(layer.array, [[1.5, np.nan, np.nan], [3.0, 0.0, 0.2]])
 
 
 def test_demo_coarse_onto_fine_reproduces_the_resampled_files(tmp_path):
