@@ -1,0 +1,80 @@
+"""The metadata of SM Fusion's CNN models: one JSON document in the ONNX ``metadata_props`` under the key
+:data:`KEY` (DESIGN.md). This module is the only place that names its fields.
+
+Fields: ``inputs`` (plane names in channel order), ``mean``/``std`` (per-plane normalisation),
+``receptive_field`` (px; the tile halo is half of it), ``layer`` (ssm/rzsm), ``outputs`` (the output names:
+the correction, then the penultimate features), ``training`` (data summary), ``validation`` (metrics),
+``holdout`` (station ids never trained on), ``version``.
+"""
+
+import json
+from pathlib import Path
+
+from .errors import SMFusionError
+
+KEY = "smfusion"
+FORMAT_VERSION = 1
+REQUIRED = ("inputs", "mean", "std", "receptive_field", "layer", "outputs")
+OUTPUT_CORRECTION, OUTPUT_FEATURES, INPUT = "correction", "features", "planes"
+
+
+def write(model, meta):
+    """Set the metadata of an ``onnx.ModelProto`` (in place, replacing any earlier one); returns it."""
+    check(meta)
+    doc = json.dumps({**meta, "format": FORMAT_VERSION}, sort_keys=True, default=str)
+    for prop in list(model.metadata_props):
+        if prop.key == KEY:
+            model.metadata_props.remove(prop)
+    entry = model.metadata_props.add()
+    entry.key, entry.value = KEY, doc
+    return model
+
+
+def read(model_or_path):
+    """The metadata dict of an ONNX model (a ModelProto, a path, or an onnxruntime session)."""
+    props = None
+    if hasattr(model_or_path, "get_modelmeta"):                     # onnxruntime.InferenceSession
+        props = model_or_path.get_modelmeta().custom_metadata_map
+    else:
+        model = load(model_or_path) if isinstance(model_or_path, (str, Path)) else model_or_path
+        props = {p.key: p.value for p in model.metadata_props}
+    if KEY not in props:
+        raise SMFusionError(f"{model_or_path}: not an SM Fusion model (no '{KEY}' metadata)")
+    meta = json.loads(props[KEY])
+    check(meta)
+    return meta
+
+
+def check(meta):
+    missing = [k for k in REQUIRED if k not in meta]
+    if missing:
+        raise SMFusionError(f"CNN metadata lacks {', '.join(missing)}")
+    n = len(meta["inputs"])
+    if len(meta["mean"]) != n or len(meta["std"]) != n:
+        raise SMFusionError(f"CNN metadata: {n} inputs but {len(meta['mean'])} means and {len(meta['std'])} stds")
+    if meta["layer"] not in ("ssm", "rzsm"):
+        raise SMFusionError(f"CNN metadata: layer {meta['layer']!r} is not ssm or rzsm")
+    return meta
+
+
+def load(path):
+    """An ONNX ModelProto; SMFusionError naming the file when it is not ONNX."""
+    import onnx
+    path = Path(path)
+    if not path.is_file():
+        raise SMFusionError(f"{path}: model file not found", path)
+    try:
+        model = onnx.load(str(path))
+        onnx.checker.check_model(model)
+    except Exception as err:  # noqa: BLE001 - protobuf and checker errors alike
+        raise SMFusionError(f"{path}: not a valid ONNX model ({type(err).__name__}: {str(err)[:200]})", path) \
+            from err
+    return model
+
+
+def check_inputs(meta, available, source="the input series"):
+    """Stop with both lists when the model's input planes are not all in ``available``."""
+    missing = [p for p in meta["inputs"] if p not in available]
+    if missing:
+        raise SMFusionError(f"The model needs the planes {', '.join(meta['inputs'])}; {source} give "
+                            f"{', '.join(sorted(available))} (missing: {', '.join(missing)})")

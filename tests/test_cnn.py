@@ -1,0 +1,89 @@
+"""The CNN's ONNX plumbing: metadata round trip, provider choice, tiled = whole inference, the head refit
+in numpy (only the head changes), and bad model files."""
+
+import numpy as np
+import pytest
+from smfusion.core import cnn, cnnmeta
+from smfusion.core.errors import SMFusionError
+
+PLANES = ["sm", "sm_coarse", "ndvi", "lst_day", "albedo", "dem", "slope", "clay", "sand", "doy_sin", "doy_cos"]
+
+
+def _model(tmp_path, seed=1):
+    import onnx
+    model = cnn.build_model(PLANES, "ssm", seed=seed, mean=[0.2] * 11, std=[0.1] * 11,
+                            training={"regions": 3}, validation={"pcc": 0.8}, version="test")
+    # give the head non-zero weights so that the correction is not trivially 0
+    model = cnn.replace_head(model, np.linspace(-0.01, 0.01, 24), 0.002)
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    return model, path
+
+
+def test_metadata_round_trip_and_size(tmp_path):
+    model, path = _model(tmp_path)
+    meta = cnnmeta.read(path)
+    assert meta["inputs"] == PLANES and meta["receptive_field"] == 15 and meta["layer"] == "ssm"
+    assert meta["training"] == {"regions": 3} and meta["validation"] == {"pcc": 0.8} and meta["version"] == "test"
+    assert meta["outputs"] == ["correction", "features"]
+    assert cnnmeta.read(cnn.Session(path).__dict__["_session"]) == meta
+    assert 10_000 < cnn.parameter_count(model) < 1_000_000
+
+
+def test_tiled_inference_equals_whole_image(tmp_path):
+    _, path = _model(tmp_path)
+    s = cnn.Session(path, device="cpu")
+    assert s.provider == "CPUExecutionProvider" and s.halo == 7
+    rng = np.random.default_rng(0)
+    planes = (0.2 + 0.1 * rng.standard_normal((11, 150, 130))).astype("float32")
+    planes[2, 10:20, 30:40] = np.nan
+    whole, feats = s.run(planes, features=True)
+    tiled, tfeats = s.run_tiled(planes, tile=64, features=True)
+    assert np.abs(whole).max() > 1e-3
+    np.testing.assert_allclose(tiled, whole, atol=1e-6)
+    np.testing.assert_allclose(tfeats, feats, atol=1e-5)
+
+
+def test_cuda_request_without_cuda_says_why(tmp_path):
+    import onnxruntime as ort
+    _, path = _model(tmp_path)
+    s = cnn.Session(path, device="cuda")
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        assert s.provider == "CUDAExecutionProvider" or "could not start" in s.note
+    else:
+        assert s.provider == "CPUExecutionProvider" and "CUDA was asked for" in s.note
+
+
+def test_head_refit_changes_only_the_head(tmp_path):
+    from onnx import numpy_helper
+    model, path = _model(tmp_path)
+    s = cnn.Session(path)
+    rng = np.random.default_rng(3)
+    planes = (0.2 + 0.1 * rng.standard_normal((11, 40, 50))).astype("float32")
+    _, feats = s.run(planes, features=True)
+    f = feats.reshape(feats.shape[0], -1).T                    # (pixels, F)
+    truth_w = rng.standard_normal(f.shape[1]) * 0.01
+    y = f @ truth_w + 0.003 + 0.0005 * rng.standard_normal(len(f))
+    groups = np.arange(len(f)) % 7                              # seven "stations"
+    w, b, alpha, cv = cnn.ridge_loso(f, y, groups)
+    assert np.corrcoef(cv, y)[0, 1] > 0.9
+    new = cnn.replace_head(model, w, b, {"holdout": ["S1"]})
+    s2 = cnn.Session(new)
+    corr = s2.run(planes)
+    np.testing.assert_allclose(corr.ravel(), f @ w + b, atol=1e-5)
+    old = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    changed = [t.name for t in new.graph.initializer if not np.array_equal(numpy_helper.to_array(t), old[t.name])]
+    assert sorted(changed) == [cnn.HEAD_B, cnn.HEAD_W]
+    assert cnnmeta.read(new)["holdout"] == ["S1"]
+
+
+def test_bad_model_files_and_mismatched_inputs(tmp_path):
+    bad = tmp_path / "x.onnx"
+    bad.write_text("not a model")
+    with pytest.raises(SMFusionError, match="x.onnx: not a valid ONNX model"):
+        cnn.Session(bad)
+    _, path = _model(tmp_path)
+    with pytest.raises(SMFusionError, match="missing: lst_day, albedo"):
+        cnnmeta.check_inputs(cnnmeta.read(path), set(PLANES) - {"lst_day", "albedo"})
+    with pytest.raises(SMFusionError, match="DEVICE must be"):
+        cnn.Session(path, device="tpu")
