@@ -87,3 +87,22 @@ def test_bad_model_files_and_mismatched_inputs(tmp_path):
         cnnmeta.check_inputs(cnnmeta.read(path), set(PLANES) - {"lst_day", "albedo"})
     with pytest.raises(SMFusionError, match="DEVICE must be"):
         cnn.Session(path, device="tpu")
+
+
+def test_baselines_by_hand():
+    from smfusion.core.calibrate import CdfMatching, LinearScaling, fit_baseline
+    rng = np.random.default_rng(0)
+    pred = rng.uniform(0.1, 0.4, 500)
+    obs = 0.5 * pred + 0.05 + 0.0 * rng.random(500)               # stations: half the variance, an offset
+    lin = LinearScaling.fit(pred, obs)
+    assert lin.a == pytest.approx(0.5) and lin.b == pytest.approx(0.05)
+    np.testing.assert_allclose(lin.apply(pred), obs, atol=1e-6)
+    obs2 = np.sqrt(pred)                                           # a monotone, non-linear relation
+    cdf = CdfMatching.fit(pred, obs2)
+    assert np.abs(cdf.apply(pred) - obs2).max() < 0.01              # quantile mapping recovers it
+    assert np.isnan(cdf.apply(np.array([np.nan]))[0])
+    assert cdf.apply(np.array([0.45]))[0] > np.sqrt(0.4)          # linear past the last quantile
+    with pytest.raises(SMFusionError, match="Only 3 station/series pairs"):
+        fit_baseline("linear", [0.1, 0.2, 0.3], [0.1, 0.2, 0.3])
+    with pytest.raises(SMFusionError, match="Baseline must be one of linear, cdf"):
+        fit_baseline("quantile", pred, obs)
