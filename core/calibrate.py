@@ -74,3 +74,207 @@ def fit_baseline(method, pred, obs):
     if method == "cdf":
         return CdfMatching.fit(pred, obs)
     raise SMFusionError(f"Baseline must be one of {', '.join(BASELINES)} (got {method!r})")
+
+
+# ---------------------------------------------------------------------------------------------- CNN
+
+DEFAULT_PLANES = ("sm", "sm_coarse", "ndvi", "lst_day", "albedo", "dem", "slope", "clay", "sand", "doy_sin", "doy_cos")
+
+
+class Planes:
+    """The CNN's input planes on the fine grid: ``sm`` (the downscaled series), ``sm_coarse`` (the coarse
+    series, bilinear), every predictor of a predictor folder (dynamic and static), ``doy_sin``/``doy_cos``."""
+
+    def __init__(self, downscaled, predictors, coarse=None):
+        from .downscale import Predictors
+        from .series import list_series
+        self.sm = list_series(downscaled)
+        self.preds = Predictors(predictors)
+        self.grid = self.sm.grid
+        diff = self.grid.differences(self.preds.grid)
+        if diff:
+            raise SMFusionError(f"{downscaled}: not on the predictors' grid ({'; '.join(diff)})", downscaled)
+        self.coarse = list_series(coarse) if coarse else None
+        self.available = {"sm", "doy_sin", "doy_cos", *self.preds.names} | ({"sm_coarse"} if coarse else set())
+
+    def dates(self, start=None, end=None):
+        have = set(self.preds.dates() or self.sm.dates)
+        if self.coarse is not None:
+            have &= set(self.coarse.dates)
+        return [d for d in self.sm.dates if d in have and (start is None or d >= start) and (end is None or d <= end)]
+
+    def stack(self, date, names):
+        """(len(names), rows, cols) float32 planes of ``date``."""
+        from .downscale import _doy
+        from .raster import warp
+        out = []
+        static = self.preds.static_arrays()
+        for name in names:
+            if name == "sm":
+                out.append(self.sm.read(date))
+            elif name == "sm_coarse":
+                out.append(warp(self.coarse.read(date), self.coarse.grid, self.grid, "bilinear"))
+            elif name in ("doy_sin", "doy_cos"):
+                out.append(np.full(self.grid.shape, _doy(date)[0 if name == "doy_sin" else 1], "float32"))
+            elif name in static:
+                out.append(static[name])
+            else:
+                out.append(self.preds.dynamic[name].read(date))
+        return np.stack(out).astype("float32")
+
+
+def norm_stats(planes, names, dates, floor=1e-3):
+    """Per-plane (mean, std) over ``dates`` (NaN left out); a std below ``floor`` (a constant plane, such
+    as the day of year within one date) becomes 1."""
+    sums = np.zeros(len(names))
+    sq = np.zeros(len(names))
+    n = np.zeros(len(names))
+    for d in dates:
+        st = planes.stack(d, names).astype("float64")
+        ok = np.isfinite(st)
+        sums += np.where(ok, st, 0).sum(axis=(1, 2))
+        sq += np.where(ok, st * st, 0).sum(axis=(1, 2))
+        n += ok.sum(axis=(1, 2))
+    mean = sums / np.maximum(n, 1)
+    std = np.sqrt(np.maximum(sq / np.maximum(n, 1) - mean ** 2, 0))
+    return mean.tolist(), np.where(std < floor, 1.0, std).tolist()
+
+
+def split_stations(ids, holdout, seed=0):
+    """(training ids, held-out ids): ``holdout`` is a list/set of ids, or a fraction drawn with ``seed``."""
+    ids = sorted(ids)
+    if isinstance(holdout, (int, float)) and not isinstance(holdout, bool):
+        if not 0 < holdout < 1:
+            raise SMFusionError(f"HOLDOUT fraction must be in (0, 1) (got {holdout})")
+        rng = np.random.default_rng(seed)
+        k = max(1, int(round(holdout * len(ids))))
+        held = set(rng.choice(ids, size=k, replace=False).tolist())
+    else:
+        held = set(holdout or ())
+        unknown = held - set(ids)
+        if unknown:
+            raise SMFusionError(f"HOLDOUT names unknown station(s): {', '.join(sorted(unknown))}")
+    return [i for i in ids if i not in held], sorted(held)
+
+
+def station_samples(planes, names, stations, layer, halo, start=None, end=None, progress=None):
+    """Patches around the station pixels: (patches (N, C, 2h+1, 2h+1), sm (N,), obs (N,), ids (N,),
+    dates (N,)) for every station-day with an observation and a series value."""
+    from .evaluate import _sample_points
+    from .progress import Progress
+    prog = Progress.of(progress)
+    taps = _sample_points(planes.grid, [s.lon for s in stations], [s.lat for s in stations], "nearest", 1)
+    obs_by = [{d: v for d, v in zip(s.dates, getattr(s, layer)) if np.isfinite(v)} for s in stations]
+    patches, sm, obs, ids, days = [], [], [], [], []
+    dates = planes.dates(start, end)
+    k = 2 * halo + 1
+    for n, d in enumerate(dates):
+        prog.check()
+        wanted = [i for i, s in enumerate(stations) if taps[i] and d in obs_by[i]]
+        if not wanted:
+            continue
+        stack = np.pad(planes.stack(d, names), ((0, 0), (halo, halo), (halo, halo)), constant_values=np.nan)
+        ism = names.index("sm")
+        for i in wanted:
+            r, c, _ = taps[i][0]
+            patch = stack[:, r:r + k, c:c + k]
+            if not np.isfinite(patch[ism, halo, halo]):
+                continue
+            patches.append(patch)
+            sm.append(patch[ism, halo, halo])
+            obs.append(obs_by[i][d])
+            ids.append(stations[i].station_id)
+            days.append(d)
+        prog.update((n + 1) / len(dates))
+    if not patches:
+        raise SMFusionError("No station observation falls on a series value (check the dates and the extent)")
+    return np.stack(patches), np.array(sm, "float64"), np.array(obs, "float64"), np.array(ids), days
+
+
+def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None, progress=None):
+    """Transfer learning, MODE head: refit the CNN's last layer on the training stations' residuals
+    (obs − sm) by ridge regression with leave-stations-out CV; returns (new ModelProto, report dict)."""
+    from . import cnn, cnnmeta
+    from .metrics import scores
+    from .stations import read_stations
+    model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
+    meta = cnnmeta.read(model)
+    if meta["layer"] != layer:
+        raise SMFusionError(f"The base model is for {meta['layer']}, not {layer}")
+    cnnmeta.check_inputs(meta, planes.available)
+    session = cnn.Session(model, "cpu")
+    stations = read_stations(stations_path)
+    train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
+    patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, session.halo, start, end,
+                                               progress)
+    _, feats = session.run_patches(patches)
+    tr = np.isin(ids, train_ids)
+    if len(set(ids[tr])) < 3:
+        raise SMFusionError(f"Only {len(set(ids[tr]))} training station(s) with data; the head refit needs 3")
+    w, b, alpha, cv = cnn.ridge_loso(feats[tr], obs[tr] - sm[tr], ids[tr])
+    report = {"alpha": alpha, "training_stations": len(set(ids[tr])), "heldout_stations": len(set(ids[~tr])),
+              "training_loso_before": scores(sm[tr], obs[tr]).as_dict(),
+              "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
+    if (~tr).any():
+        after = sm[~tr] + feats[~tr] @ w + b
+        report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
+        report["heldout_after"] = scores(after, obs[~tr]).as_dict()
+    new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report,
+                                         "training": {**meta.get("training", {}), "head_refit": {
+                                             "stations": len(set(ids[tr])), "samples": int(tr.sum())}}})
+    return new, report
+
+
+def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
+          device="auto", progress=None, is_cancelled=None):
+    """Calibrate a series: ``cnn`` (sm + the model's correction) or a baseline (``linear``/``cdf``)
+    fitted on the training stations (the model's hold-out ids, or ``holdout``). Writes
+    ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths."""
+    from pathlib import Path
+
+    from . import cnn, cnnmeta
+    from .progress import Progress
+    from .raster import RasterWriter, tiles
+    from .series import series_filename
+    prog = Progress.of(progress, is_cancelled)
+    hi = planes.preds.static_arrays().get("porosity")
+    hi = 0.6 if hi is None else np.where(np.isfinite(hi), hi, 0.6)
+    session = baseline = None
+    if method == "cnn":
+        proto = cnnmeta.load(model) if not hasattr(model, "graph") else model
+        session = cnn.Session(proto, device)
+        cnnmeta.check_inputs(session.meta, planes.available)
+        prog.info(f"ONNX Runtime provider: {session.provider}" + (f" ({session.note})" if session.note else ""))
+        names = session.meta["inputs"]
+    elif method in BASELINES:
+        from .stations import read_stations
+        if stations_path is None:
+            raise SMFusionError(f"METHOD={method} is fitted on stations: give STATIONS")
+        stations = read_stations(stations_path)
+        held = holdout
+        if held is None and model is not None:
+            held = cnnmeta.read(cnnmeta.load(model) if not hasattr(model, "graph") else model).get("holdout", [])
+        train_ids, _ = split_stations([s.station_id for s in stations], held or [])
+        chosen = [s for s in stations if s.station_id in set(train_ids)]
+        _, sm, obs, _, _ = station_samples(planes, ["sm"], chosen, layer, 0, start, end)
+        baseline = fit_baseline(method, sm, obs)
+        names = ["sm"]
+    else:
+        raise SMFusionError(f"METHOD must be cnn, {', '.join(BASELINES)} (got {method!r})")
+    dates = planes.dates(start, end)
+    if not dates:
+        raise SMFusionError("No date to calibrate in START…END")
+    paths = []
+    for n, d in enumerate(dates):
+        prog.check()
+        stack = planes.stack(d, names)
+        sm = stack[names.index("sm")]
+        out = sm + session.run_tiled(stack) if session else baseline.apply(sm)
+        out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
+        path = Path(output) / series_filename(layer, d)
+        with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
+            for t in tiles(planes.grid, 512):
+                wr.write_tile(t, out[t.core])
+        paths.append(path)
+        prog.update((n + 1) / len(dates))
+    return paths

@@ -41,9 +41,9 @@ def build_model(inputs, layer, hidden=24, depth=7, seed=0, mean=None, std=None, 
               numpy_helper.from_array(np.zeros(1, "float32"), HEAD_B)]
     nodes.append(helper.make_node("Conv", [cnnmeta.OUTPUT_FEATURES, HEAD_W, HEAD_B], [cnnmeta.OUTPUT_CORRECTION],
                                   kernel_shape=[1, 1]))
-    x = helper.make_tensor_value_info(cnnmeta.INPUT, TensorProto.FLOAT, [1, c, "H", "W"])
-    y = helper.make_tensor_value_info(cnnmeta.OUTPUT_CORRECTION, TensorProto.FLOAT, [1, 1, "H", "W"])
-    f = helper.make_tensor_value_info(cnnmeta.OUTPUT_FEATURES, TensorProto.FLOAT, [1, hidden, "H", "W"])
+    x = helper.make_tensor_value_info(cnnmeta.INPUT, TensorProto.FLOAT, ["N", c, "H", "W"])
+    y = helper.make_tensor_value_info(cnnmeta.OUTPUT_CORRECTION, TensorProto.FLOAT, ["N", 1, "H", "W"])
+    f = helper.make_tensor_value_info(cnnmeta.OUTPUT_FEATURES, TensorProto.FLOAT, ["N", hidden, "H", "W"])
     graph = helper.make_graph(nodes, "smfusion_cnn", [x], [y, f], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="smfusion")
     model.ir_version = 8
@@ -106,6 +106,20 @@ class Session:
         if features:
             return res[0][h:-h, h:-h], res[1][:, h:-h, h:-h]
         return res[h:-h, h:-h]
+
+    def run_patches(self, patches, batch=256):
+        """(correction (N,), features (N, F)) at the centre of raw patches (N, C, 2·halo+1, 2·halo+1)."""
+        patches = np.asarray(patches, "float32")
+        corr, feats = [], []
+        m = np.asarray(self.meta["mean"], "float32")[None, :, None, None]
+        s = np.asarray(self.meta["std"], "float32")[None, :, None, None]
+        for i in range(0, len(patches), batch):
+            x = (patches[i:i + batch] - m) / s
+            x = np.where(np.isfinite(x), x, 0.0).astype("float32")
+            c, f = self._session.run(None, {cnnmeta.INPUT: x})
+            corr.append(c[:, 0, self.halo, self.halo])
+            feats.append(f[:, :, self.halo, self.halo])
+        return np.concatenate(corr), np.concatenate(feats)
 
     def run_tiled(self, planes, tile=256, features=False):
         """:meth:`run` over tiles with a halo of the receptive radius (equal to a whole-image run)."""

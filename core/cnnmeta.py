@@ -52,6 +52,8 @@ def check(meta):
     n = len(meta["inputs"])
     if len(meta["mean"]) != n or len(meta["std"]) != n:
         raise SMFusionError(f"CNN metadata: {n} inputs but {len(meta['mean'])} means and {len(meta['std'])} stds")
+    if any(not (float(v) > 0) for v in meta["std"]):
+        raise SMFusionError("CNN metadata: every normalisation std must be > 0")
     if meta["layer"] not in ("ssm", "rzsm"):
         raise SMFusionError(f"CNN metadata: layer {meta['layer']!r} is not ssm or rzsm")
     return meta

@@ -1,0 +1,69 @@
+"""CNN calibration on the demo region: the head refit on training stations (transfer learning without
+PyTorch), its hold-out bookkeeping, and the apply step with the CNN and the two baselines. The backbone
+here is an untrained (random) one; the shipped pretrained models come with issue 8's training script."""
+
+import os
+
+import numpy as np
+import pytest
+from smfusion.core import calibrate as C  # noqa: N812 - short module name
+from smfusion.core import cnn, cnnmeta, fusion
+from smfusion.core import downscale as D  # noqa: N812
+from smfusion.core import evaluate as V  # noqa: N812
+from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.errors import SMFusionError
+from smfusion.core.raster import read_raster
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cal_demo")
+    make_demo(root, DemoConfig(width=120, height=100, days=60, stations=40, seed=8))
+    pred = root / "predictors"
+    pred.mkdir()
+    for var in ("ndvi", "lst_day", "albedo"):
+        fusion.fuse_series(root / "fine" / var, root / "coarse" / var, pred / var, mode="fill")
+    os.symlink(root / "static", pred / "static")
+    D.downscale(root / "gleam" / "ssm", pred, root / "down" / "ssm", "ssm", D.Settings(n_estimators=200))
+    return root
+
+
+def test_head_refit_and_apply_on_the_demo(region, tmp_path):
+    planes = C.Planes(region / "down" / "ssm", region / "predictors", region / "gleam" / "ssm")
+    assert planes.available >= set(C.DEFAULT_PLANES)
+    mean, std = C.norm_stats(planes, list(C.DEFAULT_PLANES), planes.dates()[::6])
+    base = cnn.build_model(list(C.DEFAULT_PLANES), "ssm", seed=0, mean=mean, std=std)
+    stations = region / "stations" / "stations.gpkg"
+    new, report = C.train_head(base, planes, stations, "ssm", holdout=0.25, seed=1)
+    held = cnnmeta.read(new)["holdout"]
+    assert len(held) == 10 and report["training_stations"] == 30
+    assert cnnmeta.read(new)["validation"]["heldout_after"] == report["heldout_after"]
+    print(f"demo ssm, held-out stations: RMSE {report['heldout_before']['rmse']:.4f} downscaled → "
+          f"{report['heldout_after']['rmse']:.4f} after the head refit (random backbone)")
+    assert report["heldout_after"]["rmse"] < 0.9 * report["heldout_before"]["rmse"]
+    paths = {m: C.apply(new, planes, tmp_path / m, "ssm", m, stations) for m in ("cnn", "linear", "cdf")}
+    assert [p.name for p in paths["cnn"]][:2] == ["ssm_20210401.tif", "ssm_20210402.tif"]
+    specs = V.parse_series_specs(";".join(f"{m}|ssm|{tmp_path / m}" for m in paths) +
+                                 f";downscaled|ssm|{region / 'down' / 'ssm'}")
+    res = V.evaluate(specs, stations, split=set(held))
+    pooled = {r.series: r for r in res["rows"] if r.station_id == V.POOLED and r.group == "held-out"}
+    assert pooled["cnn"].rmse == pytest.approx(report["heldout_after"]["rmse"], rel=1e-3)
+    for m in ("cnn", "linear", "cdf"):
+        assert pooled[m].rmse < pooled["downscaled"].rmse
+    a = read_raster(paths["cnn"][0])[0]
+    assert np.nanmin(a) >= 0 and np.nanmax(a) <= 0.6
+
+
+def test_station_split_and_errors(region):
+    assert C.split_stations(["a", "b", "c", "d"], ["b"]) == (["a", "c", "d"], ["b"])
+    train, held = C.split_stations([f"S{i}" for i in range(20)], 0.25, seed=3)
+    assert len(held) == 5 and not set(train) & set(held)
+    assert C.split_stations([f"S{i}" for i in range(20)], 0.25, seed=3) == (train, held)
+    with pytest.raises(SMFusionError, match="unknown station"):
+        C.split_stations(["a"], ["zz"])
+    planes = C.Planes(region / "down" / "ssm", region / "predictors")           # no coarse series
+    base = cnn.build_model(list(C.DEFAULT_PLANES), "ssm")
+    with pytest.raises(SMFusionError, match=r"missing: sm_coarse"):
+        C.train_head(base, planes, region / "stations" / "stations.gpkg", "ssm")
+    with pytest.raises(SMFusionError, match="base model is for ssm, not rzsm"):
+        C.train_head(base, planes, region / "stations" / "stations.gpkg", "rzsm")
