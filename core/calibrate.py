@@ -278,3 +278,32 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         paths.append(path)
         prog.update((n + 1) / len(dates))
     return paths
+
+
+MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "models"
+
+
+def shipped_model(layer):
+    """Path of the shipped pretrained model of ``layer`` (``models/cnn_<layer>.onnx``), or None."""
+    path = MODELS_DIR / f"cnn_{layer}.onnx"
+    return path if path.is_file() else None
+
+
+def base_model(path, layer, planes, progress=None):
+    """The base model for transfer learning: ``path``, else the shipped model of the layer, else an
+    untrained backbone (random features, normalised on the data) — the log says which."""
+    from . import cnn, cnnmeta
+    from .progress import Progress
+    prog = Progress.of(progress)
+    if path:
+        return cnnmeta.load(path)
+    shipped = shipped_model(layer)
+    if shipped:
+        prog.info(f"Base model: the shipped {shipped.name}")
+        return cnnmeta.load(shipped)
+    names = [n for n in DEFAULT_PLANES if n in planes.available]
+    dates = planes.dates()
+    mean, std = norm_stats(planes, names, dates[:: max(1, len(dates) // 8)])
+    prog.info("Warning: no pretrained model for this layer is installed; the head is refitted on an untrained "
+              f"backbone (random convolutional features of {', '.join(names)})")
+    return cnn.build_model(names, layer, seed=0, mean=mean, std=std, training={"backbone": "untrained"})

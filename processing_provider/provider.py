@@ -5,6 +5,8 @@ from pathlib import Path
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .calibrate import CalibrateAlgorithm
+from .calibratetrain import CalibrateTrainAlgorithm
 from .demodata import DemoDataAlgorithm
 from .downscale import DownscaleAlgorithm
 from .estarfm import EstarfmAlgorithm
@@ -15,7 +17,8 @@ from .harmonise import HarmoniseAlgorithm
 from .importstations import ImportStationsAlgorithm
 
 ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
-              DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm)
+              DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm, CalibrateTrainAlgorithm,
+              CalibrateAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):

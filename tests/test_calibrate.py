@@ -67,3 +67,29 @@ def test_station_split_and_errors(region):
         C.train_head(base, planes, region / "stations" / "stations.gpkg", "ssm")
     with pytest.raises(SMFusionError, match="base model is for ssm, not rzsm"):
         C.train_head(base, planes, region / "stations" / "stations.gpkg", "rzsm")
+
+
+def test_tools_through_processing(provider, region, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    common = {"DOWNSCALED": str(region / "down" / "ssm"), "PREDICTORS": str(region / "predictors"),
+              "COARSE": str(region / "gleam" / "ssm"), "LAYER": "ssm"}
+    out = processing.run("smfusion:calibratetrain", {**common, "STATIONS": str(region / "stations" / "stations.gpkg"),
+                                                     "HOLDOUT": "DEMO_001,DEMO_002,DEMO_003",
+                                                     "OUTPUT_MODEL": str(tmp_path / "m.onnx")},
+                         feedback=QgsProcessingFeedback())
+    meta = cnnmeta.read(tmp_path / "m.onnx")
+    assert meta["holdout"] == ["DEMO_001", "DEMO_002", "DEMO_003"] and meta["training"]["backbone"] == "untrained"
+    assert "heldout_after" in out["REPORT"]
+    res = processing.run("smfusion:calibrate", {**common, "MODEL": str(tmp_path / "m.onnx"), "METHOD": "cnn",
+                                                "DEVICE": "cpu", "END": "2021-04-05",
+                                                "OUTPUT": str(tmp_path / "cal")}, feedback=QgsProcessingFeedback())
+    assert res["PROVIDER"] == "CPUExecutionProvider"
+    assert sorted(p.name for p in (tmp_path / "cal").iterdir())[-1] == "ssm_20210405.tif"
+    with pytest.raises(QgsProcessingException, match="MODE=full"):
+        processing.run("smfusion:calibratetrain", {**common, "STATIONS": str(region / "stations" / "stations.gpkg"),
+                                                   "MODE": "full", "OUTPUT_MODEL": str(tmp_path / "x.onnx")})
+    with pytest.raises(QgsProcessingException, match="is fitted on stations: give STATIONS"):
+        processing.run("smfusion:calibrate", {**common, "MODEL": str(tmp_path / "m.onnx"), "METHOD": "linear",
+                                              "OUTPUT": str(tmp_path / "lin")})

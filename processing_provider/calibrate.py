@@ -1,0 +1,79 @@
+"""smfusion:calibrate — run the calibration CNN (ONNX Runtime) or a baseline over a downscaled series."""
+
+from qgis.core import (
+    QgsProcessingOutputFolder,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+)
+
+from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .calibratetrain import SERIES_HELP, planes_of, series_parameters
+
+METHODS = ("cnn", "linear", "cdf")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class CalibrateAlgorithm(SMFusionAlgorithm):
+    NAME = "calibrate"
+    DISPLAY_NAME = "Calibration CNN: apply"
+    GROUP = "Calibration"
+    HELP = ("Calibrates a downscaled soil-moisture series against the stations' point scale: <i>cnn</i> adds the "
+            "CNN's correction (ONNX Runtime, tile by tile with a halo of the receptive field; the CUDA provider "
+            "when present and DEVICE allows it, and the log names the provider used), or the baselines "
+            "<i>linear</i> (mean and variance matched to the training stations) and <i>cdf</i> (quantile "
+            "mapping), fitted on the training stations (those not held out in the model), for comparison. "
+            "Output: <code>&lt;LAYER&gt;_YYYYMMDD.tif</code>, clipped to [0, porosity].")
+    PARAM_HELP = {
+        "MODEL": "The ONNX model (smfusion:calibratetrain's output; default: the shipped model of LAYER).",
+        **SERIES_HELP,
+        "METHOD": "<i>cnn</i>, or a baseline: <i>linear</i> or <i>cdf</i>.",
+        "STATIONS": "Stations to fit the baselines on (METHOD linear or cdf).",
+        "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
+        "OUTPUT": "Output series folder.",
+    }
+    EXAMPLE = ("qgis_process run smfusion:calibrate -- MODEL=models/ssm_finetuned.onnx DOWNSCALED=out/downscaled/ssm "
+               "PREDICTORS=predictors COARSE=demo/gleam/ssm LAYER=ssm METHOD=cnn DEVICE=auto OUTPUT=out/calibrated/ssm")
+
+    def define(self):
+        self.addParameter(QgsProcessingParameterFile("MODEL", "Model", optional=True, fileFilter="ONNX (*.onnx)"))
+        series_parameters(self)
+        self.addParameter(QgsProcessingParameterEnum("METHOD", "Method", METHODS, defaultValue="cnn",
+                                                     usesStaticStrings=True))
+        self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations (for the baselines)", optional=True,
+                                                     fileFilter="GeoPackage (*.gpkg);;CSV (*.csv)"))
+        self.addParameter(QgsProcessingParameterEnum("DEVICE", "Device", DEVICES, defaultValue="auto",
+                                                     usesStaticStrings=True))
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Calibrated series folder"))
+        self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Calibrated series folder"))
+        self.addOutput(QgsProcessingOutputString("PROVIDER", "ONNX Runtime provider"))
+
+    def execute(self, parameters, context, feedback):
+        from ..core.calibrate import apply, shipped_model
+        from ..core.errors import SMFusionError
+
+        layer = self.parameterAsEnumString(parameters, "LAYER", context)
+        method = self.parameterAsEnumString(parameters, "METHOD", context)
+        model = self.parameterAsFile(parameters, "MODEL", context) or shipped_model(layer)
+        if method == "cnn" and model is None:
+            raise SMFusionError(f"No MODEL given and no shipped model for {layer}: train one with "
+                                f"smfusion:calibratetrain")
+        output = self.parameterAsString(parameters, "OUTPUT", context)
+        messages = []
+        progress, is_cancelled = callbacks(feedback)
+
+        def logging_progress(fraction, message=None):
+            if message:
+                messages.append(message)
+            progress(fraction, message)
+
+        paths = apply(model, planes_of(self, parameters, context), output, layer, method,
+                      self.parameterAsFile(parameters, "STATIONS", context) or None,
+                      start=date_parameter(self, parameters, "START", context),
+                      end=date_parameter(self, parameters, "END", context),
+                      device=self.parameterAsEnumString(parameters, "DEVICE", context),
+                      progress=logging_progress, is_cancelled=is_cancelled)
+        provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
+        feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
+        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "PROVIDER": provider}

@@ -1,0 +1,124 @@
+"""smfusion:calibratetrain — transfer-learn the calibration CNN on ground stations → an ONNX model."""
+
+from qgis.core import (
+    QgsProcessingOutputString,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from .base import SMFusionAlgorithm, callbacks, date_parameter
+
+LAYERS = ("ssm", "rzsm")
+MODES = ("head", "full")
+
+SERIES_HELP = {
+    "DOWNSCALED": "Series folder of the downscaled soil moisture of LAYER (smfusion:downscale's output).",
+    "PREDICTORS": "The predictor folder the downscaling used (dynamic sub-folders and static/).",
+    "COARSE": "The coarse soil-moisture series of LAYER (for the model's sm_coarse plane).",
+    "LAYER": "ssm (0–10 cm) or rzsm (10–100 cm).",
+    "START": "Optional first date.",
+    "END": "Optional last date.",
+}
+
+
+def series_parameters(alg):
+    folder = QgsProcessingParameterFile.Folder
+    alg.addParameter(QgsProcessingParameterFile("DOWNSCALED", "Downscaled series", folder))
+    alg.addParameter(QgsProcessingParameterFile("PREDICTORS", "Predictor folder", folder))
+    alg.addParameter(QgsProcessingParameterFile("COARSE", "Coarse soil-moisture series", folder, optional=True))
+    alg.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm", usesStaticStrings=True))
+    for name, label in (("START", "Start date"), ("END", "End date")):
+        alg.addParameter(QgsProcessingParameterDateTime(name, label, QgsProcessingParameterDateTime.Date,
+                                                        optional=True))
+
+
+def planes_of(alg, parameters, context):
+    from ..core.calibrate import Planes
+    return Planes(alg.parameterAsFile(parameters, "DOWNSCALED", context),
+                  alg.parameterAsFile(parameters, "PREDICTORS", context),
+                  alg.parameterAsFile(parameters, "COARSE", context) or None)
+
+
+class CalibrateTrainAlgorithm(SMFusionAlgorithm):
+    NAME = "calibratetrain"
+    DISPLAY_NAME = "Calibration CNN: fine-tune on stations"
+    GROUP = "Calibration"
+    HELP = ("Transfer learning of the calibration CNN on the ground stations of your region. A downscaled 1-km "
+            "pixel is an area estimate and a station a point: the CNN learns the correction (station − pixel) "
+            "from the pixel's neighbourhood of soil moisture and drivers. MODE <i>head</i> (needs no PyTorch) "
+            "runs the frozen backbone with ONNX Runtime at the training stations and refits the last layer by "
+            "ridge regression, with its penalty chosen by leave-stations-out cross-validation; only the head's "
+            "weights change in the written ONNX. Held-out stations (HOLDOUT) are never trained on; their ids, "
+            "and the metrics before and after, are written into the model. Without a pretrained model for the "
+            "layer, the head is refitted on an untrained backbone (the log says so).")
+    PARAM_HELP = {
+        "BASE_MODEL": "The ONNX model to start from (default: the shipped model of LAYER).",
+        **SERIES_HELP,
+        "STATIONS": "Station GeoPackage (smfusion:importstations) or daily CSV.",
+        "HOLDOUT": "Held-out stations: comma-separated ids, or a fraction (default 0.25) drawn with SEED.",
+        "SEED": "Seed of the hold-out draw.",
+        "MODE": "<i>head</i> (refit the last layer, numpy only) or <i>full</i> (fine-tune every layer; needs "
+                "PyTorch).",
+        "OUTPUT_MODEL": "The fine-tuned model (.onnx).",
+    }
+    EXAMPLE = ("qgis_process run smfusion:calibratetrain -- DOWNSCALED=out/downscaled/ssm PREDICTORS=predictors "
+               "COARSE=demo/gleam/ssm STATIONS=demo/stations/stations.gpkg LAYER=ssm HOLDOUT=0.25 MODE=head "
+               "OUTPUT_MODEL=models/ssm_finetuned.onnx")
+
+    def define(self):
+        self.addParameter(QgsProcessingParameterFile("BASE_MODEL", "Base model", optional=True,
+                                                     fileFilter="ONNX (*.onnx)"))
+        series_parameters(self)
+        self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations",
+                                                     fileFilter="GeoPackage (*.gpkg);;CSV (*.csv)"))
+        self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (ids or fraction)", "0.25"))
+        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", QgsProcessingParameterNumber.Integer, 0,
+                                                       minValue=0))
+        self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="head",
+                                                     usesStaticStrings=True))
+        self.addParameter(QgsProcessingParameterFileDestination("OUTPUT_MODEL", "Fine-tuned model", "ONNX (*.onnx)"))
+        self.addOutput(QgsProcessingOutputString("REPORT", "Metrics before and after (JSON)"))
+
+    def execute(self, parameters, context, feedback):
+        import json
+
+        import onnx
+
+        from ..core.calibrate import base_model, train_head
+        from ..core.errors import SMFusionError
+        from ..core.raster import atomic_path
+
+        mode = self.parameterAsEnumString(parameters, "MODE", context)
+        if mode == "full":
+            try:
+                import torch  # noqa: F401
+            except ImportError:
+                raise SMFusionError("MODE=full fine-tunes every layer with PyTorch, which this QGIS Python does "
+                                    "not have; use MODE=head (no PyTorch needed), or install torch") from None
+            raise SMFusionError("MODE=full is not available in this version; use MODE=head")
+        text = self.parameterAsString(parameters, "HOLDOUT", context).strip()
+        try:
+            holdout = float(text)
+        except ValueError:
+            holdout = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+        layer = self.parameterAsEnumString(parameters, "LAYER", context)
+        planes = planes_of(self, parameters, context)
+        progress, is_cancelled = callbacks(feedback)
+        base = base_model(self.parameterAsFile(parameters, "BASE_MODEL", context) or None, layer, planes, progress)
+        model, report = train_head(base, planes, self.parameterAsFile(parameters, "STATIONS", context), layer,
+                                   holdout, self.parameterAsInt(parameters, "SEED", context),
+                                   date_parameter(self, parameters, "START", context),
+                                   date_parameter(self, parameters, "END", context), progress)
+        output = self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
+        with atomic_path(output) as tmp:
+            onnx.save(model, str(tmp))
+        for key in ("training_loso_before", "training_loso_after", "heldout_before", "heldout_after"):
+            if key in report:
+                r = report[key]
+                feedback.pushInfo(f"{key}: PCC {r['pcc']:.3f}, RMSE {r['rmse']:.4f}, ubRMSE {r['ubrmse']:.4f}, "
+                                  f"bias {r['bias']:+.4f} (N={r['n']})")
+        return {"OUTPUT_MODEL": output, "REPORT": json.dumps(report)}
