@@ -164,6 +164,19 @@ def bench_downscale(tmp):
           f"across the grids, statics, compiling the trees) {t5 - 5 * t_day:.1f} s")
 
 
+def bench_cnn(tmp):
+    """Calibration CNN throughput (the shipped architecture: 11 planes, 7 conv layers, 24 channels)."""
+    from smfusion.core import cnn
+
+    model = cnn.build_model([f"p{i}" for i in range(11)], "ssm")
+    session = cnn.Session(model, "auto")
+    x = np.random.default_rng(0).random((11, 700, 1000)).astype("float32")
+    session.run_tiled(x[:, :100, :100])
+    t = timed(lambda: session.run_tiled(x), repeat=2)
+    print(f"bench cnn: 1000x700 px, 11 planes, 512-px tiles with a 7-px halo: {0.7 / t:.2f} Mpx/s on "
+          f"{session.provider} ({cnn.parameter_count(model)} parameters); target >= 1 Mpx/s on 2 CPU cores")
+
+
 def main():
     print(f"bench machine: {dt.date.today()}, python {sys.version.split()[0]}, numpy {np.__version__}")
     with tempfile.TemporaryDirectory() as d:
@@ -173,6 +186,7 @@ def main():
         bench_estarfm_yanco(tmp)
         bench_estarfm_series(tmp)
         bench_downscale(tmp)
+        bench_cnn(tmp)
 
 
 if __name__ == "__main__":

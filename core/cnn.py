@@ -121,7 +121,7 @@ class Session:
             feats.append(f[:, :, self.halo, self.halo])
         return np.concatenate(corr), np.concatenate(feats)
 
-    def run_tiled(self, planes, tile=256, features=False):
+    def run_tiled(self, planes, tile=512, features=False):
         """:meth:`run` over tiles with a halo of the receptive radius (equal to a whole-image run)."""
         from .raster import tiles
         planes = np.asarray(planes, "float32")
