@@ -15,12 +15,13 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
-.PHONY: help setup apt venv deps link test demo bench zip lint clean
+.PHONY: help setup apt venv deps link test demo bench train-cnn zip lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region with qgis_process"
 	@echo "make test   install what is missing, then run every test headless"
 	@echo "make bench  print the benchmark figures"
+	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
 	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
 	@echo "make lint   ruff"
 
@@ -65,6 +66,13 @@ demo: setup
 
 bench: setup
 	$(VPY) bench/run.py
+
+# PyTorch is only for training: the CPU wheel torch==2.13.0 lies on this machine's disk; numpy stays pinned.
+train-cnn: setup
+	$(VPY) -c "import torch" 2>/dev/null || $(VPY) -m pip install -q --disable-pip-version-check torch==2.13.0 \
+	    -c $(VENV)/constraints.txt
+	$(VPY) models/train_cnn.py --layer ssm --out models/cnn_ssm.onnx --seed 0
+	$(VPY) models/train_cnn.py --layer rzsm --out models/cnn_rzsm.onnx --seed 0
 
 zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip

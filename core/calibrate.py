@@ -193,7 +193,8 @@ def station_samples(planes, names, stations, layer, halo, start=None, end=None, 
 
 def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None, progress=None):
     """Transfer learning, MODE head: refit the CNN's last layer on the training stations' residuals
-    (obs − sm) by ridge regression with leave-stations-out CV; returns (new ModelProto, report dict)."""
+    (obs − sm) by ridge regression toward the pretrained head, with leave-stations-out CV; returns
+    (new ModelProto, report dict)."""
     from . import cnn, cnnmeta
     from .metrics import scores
     from .stations import read_stations
@@ -211,7 +212,7 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     tr = np.isin(ids, train_ids)
     if len(set(ids[tr])) < 3:
         raise SMFusionError(f"Only {len(set(ids[tr]))} training station(s) with data; the head refit needs 3")
-    w, b, alpha, cv = cnn.ridge_loso(feats[tr], obs[tr] - sm[tr], ids[tr])
+    w, b, alpha, cv = cnn.ridge_loso(feats[tr], obs[tr] - sm[tr], ids[tr], prior=cnn.head_of(model))
     report = {"alpha": alpha, "training_stations": len(set(ids[tr])), "heldout_stations": len(set(ids[~tr])),
               "training_loso_before": scores(sm[tr], obs[tr]).as_dict(),
               "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
@@ -307,3 +308,71 @@ def base_model(path, layer, planes, progress=None):
     prog.info("Warning: no pretrained model for this layer is installed; the head is refitted on an untrained "
               f"backbone (random convolutional features of {', '.join(names)})")
     return cnn.build_model(names, layer, seed=0, mean=mean, std=std, training={"backbone": "untrained"})
+
+
+def train_full(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None,
+               progress=None, lr=1e-4, epochs=200, patience=20):
+    """Transfer learning, MODE full (needs PyTorch): fine-tune every layer on the training stations' patches
+    (target: obs − sm at the patch centre), small learning rate, early stopping on a fifth of the training
+    stations; returns (new ModelProto, report dict) like :func:`train_head`."""
+    try:
+        import torch
+    except ImportError:
+        raise SMFusionError("MODE=full fine-tunes every layer with PyTorch, which this Python does not have; "
+                            "use MODE=head (no PyTorch needed), or install torch") from None
+    from . import cnn, cnnmeta
+    from .metrics import scores
+    from .stations import read_stations
+    model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
+    meta = cnnmeta.read(model)
+    if meta["layer"] != layer:
+        raise SMFusionError(f"The base model is for {meta['layer']}, not {layer}")
+    cnnmeta.check_inputs(meta, planes.available)
+    halo = meta["receptive_field"] // 2
+    stations = read_stations(stations_path)
+    train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
+    patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, halo, start, end, progress)
+    m = np.asarray(meta["mean"], "float32")[None, :, None, None]
+    sd = np.asarray(meta["std"], "float32")[None, :, None, None]
+    x = np.nan_to_num((patches - m) / sd).astype("float32")
+    y = (obs - sm).astype("float32")
+    tr_ids, va_ids = split_stations(train_ids, 0.2, seed + 1)
+    tr, va, te = np.isin(ids, tr_ids), np.isin(ids, va_ids), ~np.isin(ids, train_ids)
+    torch.manual_seed(seed)
+    net = cnn.twin_from_onnx(model)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    def predict(mask):
+        with torch.no_grad():
+            return net(torch.from_numpy(x[mask])).numpy()[:, 0, halo, halo]
+
+    best, best_state, wait = np.inf, None, 0
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(np.nonzero(tr)[0])
+        for i in range(0, len(order), 64):
+            idx = order[i:i + 64]
+            out = net(torch.from_numpy(x[idx]))[:, 0, halo, halo]
+            loss = ((out - torch.from_numpy(y[idx])) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        err = float(np.mean((predict(va) - y[va]) ** 2))
+        if err < best:
+            best, best_state, wait = err, {k: v.clone() for k, v in net.state_dict().items()}, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    net.load_state_dict(best_state)
+    trn = np.isin(ids, train_ids)
+    report = {"training_stations": len(set(ids[trn])), "heldout_stations": len(set(ids[te])),
+              "training_before": scores(sm[trn], obs[trn]).as_dict(),
+              "training_after": scores(sm[trn] + predict(trn), obs[trn]).as_dict()}
+    if te.any():
+        report["heldout_before"] = scores(sm[te], obs[te]).as_dict()
+        report["heldout_after"] = scores(sm[te] + predict(te), obs[te]).as_dict()
+    new = cnn.onnx_with_twin_weights(model, net, {"holdout": held_ids, "validation": report,
+                                                  "training": {**meta.get("training", {}), "fine_tuned": {
+                                                      "stations": len(set(ids[trn])), "mode": "full"}}})
+    return new, report

@@ -142,12 +142,19 @@ class Session:
         return (out, feats) if features else out
 
 
-def ridge_loso(features, residual, groups, alphas=(1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)):
+def ridge_loso(features, residual, groups, alphas=(1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e4), prior=None):
     """Ridge regression of ``residual`` (n,) on ``features`` (n, F) with an intercept; alpha chosen by
-    leave-stations-out CV over ``groups`` (n,). Returns (w (F,), b, alpha, cv predictions (n,))."""
+    leave-stations-out CV over ``groups`` (n,). With ``prior`` = (w0, b0) (the pretrained head), the penalty
+    pulls toward it: w = w0 + δ with ‖δ‖² penalised, so a large alpha keeps the pretrained head.
+    Returns (w (F,), b, alpha, cv predictions (n,))."""
     X = np.asarray(features, "float64")
     y = np.asarray(residual, "float64")
     g = np.asarray(groups)
+    if prior is not None:
+        w0, b0 = np.asarray(prior[0], "float64").ravel(), float(prior[1])
+        base = X @ w0 + b0
+        dw, db, alpha, cv = ridge_loso(X, y - base, g, alphas)
+        return w0 + dw, b0 + db, alpha, cv + base
     best = (math.inf, None, None)
     for alpha in alphas:
         pred = np.empty_like(y)
@@ -171,6 +178,13 @@ def _ridge(X, y, alpha):
     return w, float(ym - xm @ w)
 
 
+def head_of(model):
+    """(w (F,), b) of a model's head."""
+    from onnx import numpy_helper
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    return inits[HEAD_W].ravel().astype("float64"), float(inits[HEAD_B].ravel()[0])
+
+
 def replace_head(model, w, b, meta_update=None):
     """A copy of ``model`` whose head weights are ``w`` (F,) and ``b``; nothing else changes."""
     import onnx
@@ -182,6 +196,53 @@ def replace_head(model, w, b, meta_update=None):
             init.CopyFrom(numpy_helper.from_array(np.asarray(w, "float32").reshape(1, -1, 1, 1), HEAD_W))
         elif init.name == HEAD_B:
             init.CopyFrom(numpy_helper.from_array(np.asarray([b], "float32"), HEAD_B))
+    if meta_update:
+        cnnmeta.write(new, {**cnnmeta.read(model), **meta_update})
+    return new
+
+
+# ---------------------------------------------------------------------------------------------- PyTorch twin
+
+def torch_twin(n_in, hidden=24, depth=7):
+    """The same network in PyTorch (optional: only for training and MODE full)."""
+    import torch.nn as nn
+    layers, c = [], n_in
+    for _ in range(depth):
+        layers += [nn.Conv2d(c, hidden, 3, padding=1), nn.ReLU()]
+        c = hidden
+    return nn.Sequential(*layers, nn.Conv2d(hidden, 1, 1))
+
+
+def twin_from_onnx(model):
+    """A PyTorch twin carrying the ONNX model's weights."""
+    import torch
+    from onnx import numpy_helper
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    depth = sum(1 for k in inits if k.startswith("conv") and k.endswith(".w"))
+    hidden, n_in = inits["conv0.w"].shape[:2]
+    net = torch_twin(n_in, hidden, depth)
+    convs = [m for m in net if m.__class__.__name__ == "Conv2d"]
+    names = [(f"conv{k}.w", f"conv{k}.b") for k in range(depth)] + [(HEAD_W, HEAD_B)]
+    with torch.no_grad():
+        for conv, (w, b) in zip(convs, names):
+            conv.weight.copy_(torch.from_numpy(inits[w].copy()))
+            conv.bias.copy_(torch.from_numpy(inits[b].copy()))
+    return net
+
+
+def onnx_with_twin_weights(model, net, meta_update=None):
+    """A copy of ``model`` with every weight taken from the twin ``net`` (the graph is unchanged)."""
+    import onnx
+    from onnx import numpy_helper
+    convs = [m for m in net if m.__class__.__name__ == "Conv2d"]
+    weights = {}
+    for k, conv in enumerate(convs[:-1]):
+        weights[f"conv{k}.w"], weights[f"conv{k}.b"] = conv.weight, conv.bias
+    weights[HEAD_W], weights[HEAD_B] = convs[-1].weight, convs[-1].bias
+    new = onnx.ModelProto()
+    new.CopyFrom(model)
+    for init in new.graph.initializer:
+        init.CopyFrom(numpy_helper.from_array(weights[init.name].detach().numpy().astype("float32"), init.name))
     if meta_update:
         cnnmeta.write(new, {**cnnmeta.read(model), **meta_update})
     return new

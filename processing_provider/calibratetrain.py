@@ -88,18 +88,10 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
 
         import onnx
 
-        from ..core.calibrate import base_model, train_head
-        from ..core.errors import SMFusionError
+        from ..core.calibrate import base_model, train_full, train_head
         from ..core.raster import atomic_path
 
         mode = self.parameterAsEnumString(parameters, "MODE", context)
-        if mode == "full":
-            try:
-                import torch  # noqa: F401
-            except ImportError:
-                raise SMFusionError("MODE=full fine-tunes every layer with PyTorch, which this QGIS Python does "
-                                    "not have; use MODE=head (no PyTorch needed), or install torch") from None
-            raise SMFusionError("MODE=full is not available in this version; use MODE=head")
         text = self.parameterAsString(parameters, "HOLDOUT", context).strip()
         try:
             holdout = float(text)
@@ -109,7 +101,8 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         planes = planes_of(self, parameters, context)
         progress, is_cancelled = callbacks(feedback)
         base = base_model(self.parameterAsFile(parameters, "BASE_MODEL", context) or None, layer, planes, progress)
-        model, report = train_head(base, planes, self.parameterAsFile(parameters, "STATIONS", context), layer,
+        train = train_full if mode == "full" else train_head
+        model, report = train(base, planes, self.parameterAsFile(parameters, "STATIONS", context), layer,
                                    holdout, self.parameterAsInt(parameters, "SEED", context),
                                    date_parameter(self, parameters, "START", context),
                                    date_parameter(self, parameters, "END", context), progress)

@@ -24,7 +24,8 @@ def region(tmp_path_factory):
     for var in ("ndvi", "lst_day", "albedo"):
         fusion.fuse_series(root / "fine" / var, root / "coarse" / var, pred / var, mode="fill")
     os.symlink(root / "static", pred / "static")
-    D.downscale(root / "gleam" / "ssm", pred, root / "down" / "ssm", "ssm", D.Settings(n_estimators=200))
+    for layer in ("ssm", "rzsm"):
+        D.downscale(root / "gleam" / layer, pred, root / "down" / layer, layer, D.Settings(n_estimators=200))
     return root
 
 
@@ -80,16 +81,56 @@ def test_tools_through_processing(provider, region, tmp_path):
                                                      "OUTPUT_MODEL": str(tmp_path / "m.onnx")},
                          feedback=QgsProcessingFeedback())
     meta = cnnmeta.read(tmp_path / "m.onnx")
-    assert meta["holdout"] == ["DEMO_001", "DEMO_002", "DEMO_003"] and meta["training"]["backbone"] == "untrained"
+    assert meta["holdout"] == ["DEMO_001", "DEMO_002", "DEMO_003"]
+    assert meta["training"]["regions"] and meta["training"]["head_refit"]["stations"] == 37   # the shipped base
     assert "heldout_after" in out["REPORT"]
     res = processing.run("smfusion:calibrate", {**common, "MODEL": str(tmp_path / "m.onnx"), "METHOD": "cnn",
                                                 "DEVICE": "cpu", "END": "2021-04-05",
                                                 "OUTPUT": str(tmp_path / "cal")}, feedback=QgsProcessingFeedback())
     assert res["PROVIDER"] == "CPUExecutionProvider"
     assert sorted(p.name for p in (tmp_path / "cal").iterdir())[-1] == "ssm_20210405.tif"
-    with pytest.raises(QgsProcessingException, match="MODE=full"):
-        processing.run("smfusion:calibratetrain", {**common, "STATIONS": str(region / "stations" / "stations.gpkg"),
-                                                   "MODE": "full", "OUTPUT_MODEL": str(tmp_path / "x.onnx")})
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        with pytest.raises(QgsProcessingException, match="MODE=full fine-tunes every layer with PyTorch"):
+            processing.run("smfusion:calibratetrain", {**common, "MODE": "full", "OUTPUT_MODEL": str(tmp_path / "x"),
+                                                       "STATIONS": str(region / "stations" / "stations.gpkg")})
     with pytest.raises(QgsProcessingException, match="is fitted on stations: give STATIONS"):
         processing.run("smfusion:calibrate", {**common, "MODEL": str(tmp_path / "m.onnx"), "METHOD": "linear",
                                               "OUTPUT": str(tmp_path / "lin")})
+
+
+@pytest.mark.parametrize("layer", ["ssm", "rzsm"])
+def test_shipped_model_beats_the_baselines_at_held_out_stations(region, tmp_path, layer):
+    if C.shipped_model(layer) is None:
+        pytest.skip(f"models/cnn_{layer}.onnx is not there (make train-cnn writes it)")
+    planes = C.Planes(region / "down" / layer, region / "predictors", region / "gleam" / layer)
+    stations = region / "stations" / "stations.gpkg"
+    base = C.base_model(None, layer, planes)
+    new, report = C.train_head(base, planes, stations, layer, holdout=0.25, seed=1)
+    held = set(cnnmeta.read(new)["holdout"])
+    for m in ("cnn", "linear", "cdf"):
+        C.apply(new, planes, tmp_path / m, layer, m, stations)
+    specs = V.parse_series_specs(";".join(f"{m}|{layer}|{tmp_path / m}" for m in ("cnn", "linear", "cdf")) +
+                                 f";downscaled|{layer}|{region / 'down' / layer}")
+    res = V.evaluate(specs, stations, split=held)
+    pooled = {r.series: r for r in res["rows"] if r.station_id == V.POOLED and r.group == "held-out"}
+    print(f"demo {layer}, held-out stations: " + ", ".join(
+        f"{k} RMSE {v.rmse:.4f} PCC {v.pcc:.3f}" for k, v in pooled.items()))
+    for other in ("downscaled", "linear", "cdf"):
+        assert pooled["cnn"].rmse < pooled[other].rmse
+        assert pooled["cnn"].pcc >= pooled[other].pcc - 0.005
+
+
+def test_full_fine_tuning_with_torch(region):
+    pytest.importorskip("torch", reason="PyTorch is not installed: MODE=full is refused (tested through Processing)")
+    from onnx import numpy_helper
+    planes = C.Planes(region / "down" / "ssm", region / "predictors", region / "gleam" / "ssm")
+    base = C.base_model(None, "ssm", planes)
+    new, report = C.train_full(base, planes, region / "stations" / "stations.gpkg", "ssm", holdout=0.25, seed=1,
+                               epochs=4, patience=2)
+    assert report["training_after"]["rmse"] < report["training_before"]["rmse"]
+    assert report["heldout_after"]["rmse"] < report["heldout_before"]["rmse"]
+    old = {t.name: numpy_helper.to_array(t) for t in base.graph.initializer}
+    changed = [t.name for t in new.graph.initializer if not np.array_equal(numpy_helper.to_array(t), old[t.name])]
+    assert len(changed) > 2 and cnnmeta.read(new)["training"]["fine_tuned"]["mode"] == "full"

@@ -106,3 +106,20 @@ def test_baselines_by_hand():
         fit_baseline("linear", [0.1, 0.2, 0.3], [0.1, 0.2, 0.3])
     with pytest.raises(SMFusionError, match="Baseline must be one of linear, cdf"):
         fit_baseline("quantile", pred, obs)
+
+
+def test_onnx_equals_its_torch_twin():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (only `make train-cnn` needs it)")
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("train_cnn", Path(__file__).parents[1] / "models" / "train_cnn.py")
+    train_cnn = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_cnn)
+    torch.manual_seed(0)
+    net = train_cnn.torch_twin(len(PLANES))
+    model = train_cnn.to_onnx(net, PLANES, "ssm", [0.0] * 11, [1.0] * 11, {"version": "test"})
+    s = cnn.Session(model, "cpu")
+    x = np.random.default_rng(1).standard_normal((11, 40, 50)).astype("float32")
+    with torch.no_grad():
+        expected = net(torch.from_numpy(x[None])).numpy()[0, 0]
+    np.testing.assert_allclose(s._block(x), expected, atol=1e-5)
