@@ -545,3 +545,18 @@ def _to_lonlat(xs, ys):
     pts = np.array(transformer(DemoConfig.CRS, "EPSG:4326").TransformPoints(
         list(zip(np.ravel(xs).tolist(), np.ravel(ys).tolist()))))
     return pts[:, 0], pts[:, 1]
+
+
+def predictor_folder(region, out=None, mode="fill"):
+    """The downscaling predictor folder of a demo region: ESTARFM-fused ``ndvi``/``lst_day``/``albedo``
+    (MODIS-like fused with GLASS-like, MODE ``fill``) and a link to ``static/``. Returns its path."""
+    from .fusion import fuse_series
+    region = Path(region).resolve()
+    out = Path(out) if out else region / "predictors"
+    out.mkdir(parents=True, exist_ok=True)
+    for var in DRIVERS:
+        if not (out / var).is_dir():
+            fuse_series(region / "fine" / var, region / "coarse" / var, out / var, mode=mode)
+    if not (out / "static").exists():
+        (out / "static").symlink_to(region / "static", target_is_directory=True)
+    return out

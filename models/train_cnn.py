@@ -29,9 +29,9 @@ from smfusion.plugin import dependencies  # noqa: E402
 dependencies.add_to_sys_path()                   # numba, LightGBM, ONNX from the plugin's ext-libs
 
 from smfusion.core import calibrate as C  # noqa: E402,N812
-from smfusion.core import cnn, fusion  # noqa: E402
+from smfusion.core import cnn  # noqa: E402
 from smfusion.core import downscale as D  # noqa: E402,N812
-from smfusion.core.demo import DemoConfig, make_demo  # noqa: E402
+from smfusion.core.demo import DemoConfig, make_demo, predictor_folder  # noqa: E402
 from smfusion.core.series import list_series  # noqa: E402
 
 HIDDEN, DEPTH = 24, 7
@@ -48,13 +48,7 @@ def make_region(folder, seed, layer):
                      gleam_gain={"ssm": float(rng.uniform(0.7, 1.0)), "rzsm": float(rng.uniform(0.75, 1.0))},
                      gleam_offset={"ssm": float(rng.uniform(0.0, 0.08)), "rzsm": float(rng.uniform(0.0, 0.06))})
     make_demo(folder, cfg)
-    pred = folder / "predictors"
-    pred.mkdir(exist_ok=True)
-    for var in ("ndvi", "lst_day", "albedo"):
-        if not (pred / var).is_dir():
-            fusion.fuse_series(folder / "fine" / var, folder / "coarse" / var, pred / var, mode="fill")
-    if not (pred / "static").exists():
-        os.symlink(folder / "static", pred / "static")
+    pred = predictor_folder(folder)
     D.downscale(folder / "gleam" / layer, pred, folder / "down" / layer, layer, D.Settings(n_estimators=200))
     return folder
 

@@ -2,15 +2,14 @@
 PyTorch), its hold-out bookkeeping, and the apply step with the CNN and the two baselines. The backbone
 here is an untrained (random) one; the shipped pretrained models come with issue 8's training script."""
 
-import os
 
 import numpy as np
 import pytest
 from smfusion.core import calibrate as C  # noqa: N812 - short module name
-from smfusion.core import cnn, cnnmeta, fusion
+from smfusion.core import cnn, cnnmeta
 from smfusion.core import downscale as D  # noqa: N812
 from smfusion.core import evaluate as V  # noqa: N812
-from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.demo import DemoConfig, make_demo, predictor_folder
 from smfusion.core.errors import SMFusionError
 from smfusion.core.raster import read_raster
 
@@ -19,11 +18,7 @@ from smfusion.core.raster import read_raster
 def region(tmp_path_factory):
     root = tmp_path_factory.mktemp("cal_demo")
     make_demo(root, DemoConfig(width=120, height=100, days=60, stations=40, seed=8))
-    pred = root / "predictors"
-    pred.mkdir()
-    for var in ("ndvi", "lst_day", "albedo"):
-        fusion.fuse_series(root / "fine" / var, root / "coarse" / var, pred / var, mode="fill")
-    os.symlink(root / "static", pred / "static")
+    pred = predictor_folder(root)
     for layer in ("ssm", "rzsm"):
         D.downscale(root / "gleam" / layer, pred, root / "down" / layer, layer, D.Settings(n_estimators=200))
     return root

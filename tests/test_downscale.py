@@ -8,8 +8,7 @@ import os
 import numpy as np
 import pytest
 from smfusion.core import downscale as D  # noqa: N812 - short module name
-from smfusion.core import fusion
-from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.demo import DemoConfig, make_demo, predictor_folder
 from smfusion.core.errors import Cancelled, SMFusionError
 from smfusion.core.raster import Grid, densified_ring, read_raster, transform_points, write_raster
 from smfusion.core.series import list_series
@@ -19,11 +18,7 @@ from smfusion.core.series import list_series
 def region(tmp_path_factory):
     root = tmp_path_factory.mktemp("ds_demo")
     make_demo(root, DemoConfig(width=150, height=120, days=60, stations=8, seed=3))
-    pred = root / "predictors"
-    pred.mkdir()
-    for var in ("ndvi", "lst_day", "albedo"):
-        fusion.fuse_series(root / "fine" / var, root / "coarse" / var, pred / var, mode="fill")
-    os.symlink(root / "static", pred / "static")
+    predictor_folder(root)
     return root
 
 
