@@ -18,7 +18,7 @@ DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 .PHONY: help setup apt venv deps link test demo bench train-cnn zip lint clean
 
 help:
-	@echo "make demo   install what is missing, then write the demo region with qgis_process"
+	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
 	@echo "make test   install what is missing, then run every test headless"
 	@echo "make bench  print the benchmark figures"
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
@@ -58,11 +58,14 @@ test: setup
 demo: setup
 	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable smfusion >/dev/null 2>&1 || true   # exits 1 if already on
 	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:demodata -- OUTPUT=$(DEMO_DIR) $(DEMO_ARGS)
+	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:pipeline -- FINE=$(DEMO_DIR)/fine COARSE=$(DEMO_DIR)/coarse \
+	    SSM=$(DEMO_DIR)/gleam/ssm RZSM=$(DEMO_DIR)/gleam/rzsm STATIC=$(DEMO_DIR)/static \
+	    STATIONS=$(DEMO_DIR)/stations/stations.gpkg HOLDOUT=0.25 SEED=0 OUTPUT=$(DEMO_DIR)/run \
+	    2>&1 | sed -n '/^Held-out stations/,/^Report:/p'
 	@echo
-	@echo "Demo region written to $(DEMO_DIR):"
-	@echo "  inputs:   $(DEMO_DIR)/fine (MODIS-like), coarse (GLASS-like), gleam (GLEAM-like), static/"
-	@echo "  stations: $(DEMO_DIR)/stations/stations.gpkg"
-	@echo "  truth:    $(DEMO_DIR)/truth   (description: $(DEMO_DIR)/demo.json)"
+	@echo "Demo region: $(DEMO_DIR) (inputs fine/ coarse/ gleam/ static/, stations/, truth/, demo.json)"
+	@echo "Pipeline outputs: $(DEMO_DIR)/run (fused/ downscaled/ calibrated/ models/ metrics.csv run.json)"
+	@echo "Report: $(DEMO_DIR)/run/report.html"
 
 bench: setup
 	$(VPY) bench/run.py

@@ -15,10 +15,11 @@ from .evaluate import EvaluateAlgorithm
 from .grid import GridAlgorithm
 from .harmonise import HarmoniseAlgorithm
 from .importstations import ImportStationsAlgorithm
+from .pipeline import PipelineAlgorithm
 
 ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
               DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm, CalibrateTrainAlgorithm,
-              CalibrateAlgorithm)
+              CalibrateAlgorithm, PipelineAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):

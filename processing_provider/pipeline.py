@@ -1,0 +1,80 @@
+"""smfusion:pipeline — the whole method for both layers in one run (ESTARFM → downscale → CNN → evaluate)."""
+
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingOutputHtml,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from .base import SMFusionAlgorithm, callbacks
+
+
+class PipelineAlgorithm(SMFusionAlgorithm):
+    NAME = "pipeline"
+    DISPLAY_NAME = "Run the whole pipeline"
+    GROUP = "Pipeline"
+    HELP = ("Runs the method for both layers: ESTARFM on every driver (fine + coarse series → fused/&lt;var&gt;), "
+            "LightGBM downscaling of the coarse SSM and RZSM (downscaled/), transfer learning of the calibration "
+            "CNN on the training stations (models/), calibration (calibrated/), and the evaluation of the "
+            "bilinear coarse product, the downscaled and the calibrated series at the held-out stations "
+            "(report.html, metrics.csv). run.json records the parameters, the versions, the time per stage and "
+            "the metrics. A stage whose outputs are newer than its inputs is skipped (OVERWRITE re-runs it), so "
+            "an interrupted run resumes where it stopped.")
+    PARAM_HELP = {
+        "FINE": "Folder of the fine driver series, one sub-folder per variable (e.g. fine/ndvi, fine/lst_day).",
+        "COARSE": "Folder of the coarse driver series with the same sub-folder names.",
+        "SSM": "Coarse surface soil-moisture series (e.g. GLEAM SMs), m³/m³.",
+        "RZSM": "Coarse root-zone soil-moisture series (e.g. GLEAM SMrz), m³/m³.",
+        "STATIC": "Folder of the static GeoTIFFs on the fine grid (dem, slope, clay, sand, porosity…).",
+        "STATIONS": "Station GeoPackage (smfusion:importstations).",
+        "HOLDOUT": "Held-out stations: a fraction (default 0.25, drawn with SEED) or comma-separated ids.",
+        "SEED": "Seed of the hold-out draw.",
+        "OVERWRITE": "Re-run every stage even when its outputs are up to date.",
+        "OUTPUT": "Output folder: fused/, predictors/, bilinear/, downscaled/, models/, calibrated/, report.html, "
+                  "metrics.csv, run.json.",
+    }
+    EXAMPLE = ("qgis_process run smfusion:pipeline -- FINE=demo/fine COARSE=demo/coarse SSM=demo/gleam/ssm "
+               "RZSM=demo/gleam/rzsm STATIC=demo/static STATIONS=demo/stations/stations.gpkg HOLDOUT=0.25 "
+               "OUTPUT=demo/run")
+
+    def define(self):
+        folder = QgsProcessingParameterFile.Folder
+        for name, label in (("FINE", "Fine driver series (folder of folders)"),
+                            ("COARSE", "Coarse driver series (folder of folders)"),
+                            ("SSM", "Coarse SSM series"), ("RZSM", "Coarse RZSM series"),
+                            ("STATIC", "Static layers folder")):
+            self.addParameter(QgsProcessingParameterFile(name, label, folder, optional=name in ("SSM", "RZSM")))
+        self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations", fileFilter="GeoPackage (*.gpkg)"))
+        self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (fraction or ids)", "0.25"))
+        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", QgsProcessingParameterNumber.Integer, 0,
+                                                       minValue=0))
+        self.addParameter(QgsProcessingParameterBoolean("OVERWRITE", "Re-run every stage", False))
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
+        self.addOutput(QgsProcessingOutputHtml("REPORT", "Report"))
+        self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Run record"))
+        self.addOutput(QgsProcessingOutputString("METRICS", "Held-out metrics"))
+
+    def execute(self, parameters, context, feedback):
+        from ..core.pipeline import run_pipeline
+
+        text = self.parameterAsString(parameters, "HOLDOUT", context).strip()
+        try:
+            holdout = float(text)
+        except ValueError:
+            holdout = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+        output = self.parameterAsString(parameters, "OUTPUT", context)
+        progress, is_cancelled = callbacks(feedback)
+        summary = run_pipeline(
+            self.parameterAsFile(parameters, "FINE", context), self.parameterAsFile(parameters, "COARSE", context),
+            {layer: self.parameterAsFile(parameters, layer.upper(), context) or None for layer in ("ssm", "rzsm")},
+            self.parameterAsFile(parameters, "STATIC", context), self.parameterAsFile(parameters, "STATIONS", context),
+            output, holdout, self.parameterAsInt(parameters, "SEED", context),
+            overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context), progress=progress,
+            is_cancelled=is_cancelled)
+        return {"OUTPUT": output, "REPORT": str(summary["report"]), "RUN_JSON": str(summary["output"] / "run.json"),
+                "METRICS": summary["table"]}
