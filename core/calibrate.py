@@ -140,6 +140,15 @@ def norm_stats(planes, names, dates, floor=1e-3):
     return mean.tolist(), np.where(std < floor, 1.0, std).tolist()
 
 
+def parse_holdout(text):
+    """HOLDOUT as typed: a fraction ("0.25") or station ids separated by commas or semicolons."""
+    text = str(text).strip()
+    try:
+        return float(text)
+    except ValueError:
+        return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+
 def split_stations(ids, holdout, seed=0):
     """(training ids, held-out ids): ``holdout`` is a list/set of ids, or a fraction drawn with ``seed``."""
     ids = sorted(ids)
@@ -332,9 +341,7 @@ def train_full(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     stations = read_stations(stations_path)
     train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
     patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, halo, start, end, progress)
-    m = np.asarray(meta["mean"], "float32")[None, :, None, None]
-    sd = np.asarray(meta["std"], "float32")[None, :, None, None]
-    x = np.nan_to_num((patches - m) / sd).astype("float32")
+    x = cnn.normalise(meta, patches)
     y = (obs - sm).astype("float32")
     tr_ids, va_ids = split_stations(train_ids, 0.2, seed + 1)
     tr, va, te = np.isin(ids, tr_ids), np.isin(ids, va_ids), ~np.isin(ids, train_ids)

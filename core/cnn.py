@@ -58,6 +58,14 @@ def parameter_count(model):
     return int(sum(numpy_helper.to_array(t).size for t in model.graph.initializer))
 
 
+def normalise(meta, planes):
+    """Raw planes (..., C, H, W) → float32 normalised with the model's mean/std, NaN → 0 (the mean)."""
+    m = np.asarray(meta["mean"], "float32")[:, None, None]
+    s = np.asarray(meta["std"], "float32")[:, None, None]
+    x = (np.asarray(planes, "float32") - m) / s
+    return np.where(np.isfinite(x), x, 0.0).astype("float32")
+
+
 class Session:
     """An ONNX Runtime session of a model: CUDA first when available and allowed (``device`` auto/cuda),
     else the CPU. ``provider`` is the one actually used and ``note`` says why CUDA was not."""
@@ -86,15 +94,8 @@ class Session:
             self.note = "CUDA was asked for, but the CUDA provider could not start; running on the CPU"
         self.halo = self.meta["receptive_field"] // 2
 
-    def normalise(self, planes):
-        """(C, H, W) raw planes → float32 normalised, NaN → 0 (the mean)."""
-        m = np.asarray(self.meta["mean"], "float32")[:, None, None]
-        s = np.asarray(self.meta["std"], "float32")[:, None, None]
-        x = (np.asarray(planes, "float32") - m) / s
-        return np.where(np.isfinite(x), x, 0.0).astype("float32")
-
     def _block(self, planes, features=False):
-        outs = self._session.run(None, {cnnmeta.INPUT: self.normalise(planes)[None]})
+        outs = self._session.run(None, {cnnmeta.INPUT: normalise(self.meta, planes)[None]})
         return (outs[0][0, 0], outs[1][0]) if features else outs[0][0, 0]
 
     def run(self, planes, features=False):
@@ -109,14 +110,9 @@ class Session:
 
     def run_patches(self, patches, batch=256):
         """(correction (N,), features (N, F)) at the centre of raw patches (N, C, 2·halo+1, 2·halo+1)."""
-        patches = np.asarray(patches, "float32")
         corr, feats = [], []
-        m = np.asarray(self.meta["mean"], "float32")[None, :, None, None]
-        s = np.asarray(self.meta["std"], "float32")[None, :, None, None]
         for i in range(0, len(patches), batch):
-            x = (patches[i:i + batch] - m) / s
-            x = np.where(np.isfinite(x), x, 0.0).astype("float32")
-            c, f = self._session.run(None, {cnnmeta.INPUT: x})
+            c, f = self._session.run(None, {cnnmeta.INPUT: normalise(self.meta, patches[i:i + batch])})
             corr.append(c[:, 0, self.halo, self.halo])
             feats.append(f[:, :, self.halo, self.halo])
         return np.concatenate(corr), np.concatenate(feats)

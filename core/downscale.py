@@ -128,8 +128,10 @@ class Aggregator:
         return m, cover
 
     def grid_cover(self):
-        """The fraction of each cell that the fine grid covers."""
-        return self.mean(np.zeros(self.fine.shape))[1]
+        """The fraction of each cell that the fine grid covers (computed once)."""
+        if getattr(self, "_grid_cover", None) is None:
+            self._grid_cover = self.mean(np.zeros(self.fine.shape))[1]
+        return self._grid_cover
 
 
 # ---------------------------------------------------------------------------------------------- inputs

@@ -29,6 +29,7 @@ import numpy as np
 
 from .errors import SMFusionError
 from .jit import kernel, prange
+from .raster import Tile
 
 METHODS = ("estarfm", "ubestarfm")
 CONVERSIONS = ("regression", "one")
@@ -577,18 +578,19 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     return out
 
 
+def _whole_image_block(shape, halo):
+    """A function turning a whole (..., rows, cols) image into a one-tile block (NaN halo), None → None."""
+    tile = Tile(0, 0, shape[-2], shape[-1], halo, tuple(shape[-2:]))
+    return lambda a: None if a is None else tile.extract(np.asarray(a, dtype="float64"))
+
+
 def estarfm(f1, c1, f2, c2, c0, opts=None):
     """One ESTARFM prediction from whole in-memory images (all (rows, cols), NaN = nodata, C on the
     fine grid): the (rows, cols) float32 fine image at the date of ``c0``. ``f2``/``c2`` None → a single
     pair. Not tiled: for big images use :mod:`.fusion`, which tiles and streams from files."""
     opts = opts or Options()
     f1 = np.asarray(f1, dtype="float64")
-    h = opts.half
-    pad = ((h, h), (h, h))
-
-    def block(a):
-        return None if a is None else np.pad(np.asarray(a, dtype="float64"), pad, constant_values=np.nan)
-
+    block = _whole_image_block(f1.shape, opts.half)
     s1 = Sigma.of(f1, c1, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
     s2 = None if f2 is None else Sigma.of(f2, c2, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
     return fuse_block(block(f1), block(c1), block(f2), block(c2), [block(c0)], s1, s2, opts)[0]
@@ -847,11 +849,7 @@ def estarfm_multiband(f1, c1, f2, c2, c0, opts=None):
     """:func:`estarfm` for (B ≥ 2, rows, cols) stacks: similar in every band, R = spectral correlation."""
     opts = opts or Options()
     f1 = np.asarray(f1, dtype="float64")
-    h = opts.half
-    pad = ((0, 0), (h, h), (h, h))
-
-    def block(a):
-        return None if a is None else np.pad(np.asarray(a, dtype="float64"), pad, constant_values=np.nan)
+    block = _whole_image_block(f1.shape, opts.half)
 
     def thresholds(f, c):
         return None if f is None else np.stack([Sigma.of(f[b], c[b], opts.sigma_block, opts.classes)

@@ -37,10 +37,11 @@ def _fmt(date):
     return f"{date:%Y-%m-%d}"
 
 
-def _sigma(fine_path, coarse_path, grid, opts, resampling):
-    """:class:`Sigma` thresholds of one pair date, read tile by tile."""
+def _sigma(fine_path, coarse_path, grid, opts, resampling, band=1):
+    """:class:`Sigma` thresholds of one pair date (one band), read tile by tile."""
     sig = Sigma(grid.shape, opts.sigma_block, opts.classes)
-    with RasterReader.on_grid(fine_path, grid) as f, RasterReader.on_grid(coarse_path, grid, resampling) as c:
+    with RasterReader.on_grid(fine_path, grid, "nearest", band=band) as f, \
+            RasterReader.on_grid(coarse_path, grid, resampling, band=band) as c:
         for t in tiles(grid, 512):
             win = (t.row0, t.col0, t.rows, t.cols)
             sig.add(f.read(win), c.read(win), t.row0, t.col0)
@@ -264,15 +265,7 @@ def _fuse_date_bands(paths, two_pairs, bands, grid, output, opts, resampling, pr
     for f, c in ((fine1, coarse1), (fine2, coarse2)):
         if f is None:
             continue
-        sigmas[str(f)] = []
-        for b in range(1, bands + 1):
-            sig = Sigma(grid.shape, opts.sigma_block, opts.classes)
-            with RasterReader.on_grid(f, grid, "nearest", band=b) as fr, \
-                    RasterReader.on_grid(c, grid, resampling, band=b) as cr:
-                for t in tiles(grid, 512):
-                    win = (t.row0, t.col0, t.rows, t.cols)
-                    sig.add(fr.read(win), cr.read(win), t.row0, t.col0)
-            sigmas[str(f)].append(sig)
+        sigmas[str(f)] = [_sigma(f, c, grid, opts, resampling, band=b) for b in range(1, bands + 1)]
     h = opts.half
     tile_list = tiles(grid, max(32, opts.tile_size() // 2), h)
     nan = 0

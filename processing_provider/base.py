@@ -39,6 +39,13 @@ def date_parameter(alg, parameters, name, context):
     return parse_user_date(value.date().toString("yyyy-MM-dd"), name) if value.isValid() else None
 
 
+def optional_number(alg, parameters, name, context):
+    """An optional number parameter as a float, or None when unset."""
+    if parameters.get(name) in (None, ""):
+        return None
+    return alg.parameterAsDouble(parameters, name, context)
+
+
 class SMFusionAlgorithm(QgsProcessingAlgorithm):
     NAME = ""
     DISPLAY_NAME = ""

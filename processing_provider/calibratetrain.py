@@ -88,15 +88,11 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
 
         import onnx
 
-        from ..core.calibrate import base_model, train_full, train_head
+        from ..core.calibrate import base_model, parse_holdout, train_full, train_head
         from ..core.raster import atomic_path
 
         mode = self.parameterAsEnumString(parameters, "MODE", context)
-        text = self.parameterAsString(parameters, "HOLDOUT", context).strip()
-        try:
-            holdout = float(text)
-        except ValueError:
-            holdout = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+        holdout = parse_holdout(self.parameterAsString(parameters, "HOLDOUT", context))
         layer = self.parameterAsEnumString(parameters, "LAYER", context)
         planes = planes_of(self, parameters, context)
         progress, is_cancelled = callbacks(feedback)

@@ -16,7 +16,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .base import SMFusionAlgorithm, callbacks, date_parameter, optional_number
 
 METHODS = ("estarfm", "ubestarfm")
 CONVERSIONS = ("one", "regression")
@@ -67,16 +67,13 @@ class EstarfmParameters:
     def options(self, parameters, context):
         from ..core.estarfm import Options
 
-        def optional(name):
-            value = parameters.get(name)
-            return None if value in (None, "") else self.parameterAsDouble(parameters, name, context)
-
         return Options(window=self.parameterAsInt(parameters, "WINDOW", context),
                        classes=self.parameterAsInt(parameters, "CLASSES", context),
                        sigma_block=self.parameterAsInt(parameters, "SIGMA_BLOCK", context),
                        conversion=self.parameterAsEnumString(parameters, "CONVERSION", context),
                        method=self.parameterAsEnumString(parameters, "METHOD", context),
-                       valid_min=optional("VALID_MIN"), valid_max=optional("VALID_MAX"))
+                       valid_min=optional_number(self, parameters, "VALID_MIN", context),
+                       valid_max=optional_number(self, parameters, "VALID_MAX", context))
 
 
 class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):

@@ -14,7 +14,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .base import SMFusionAlgorithm, callbacks, date_parameter, optional_number
 
 PRODUCTS = ("auto", "MOD11A1", "MOD13A2", "MCD43A3", "MOD15A2H", "GLASS", "GLEAM", "GLDAS", "generic")
 QC = ("good+other", "good", "any")
@@ -100,9 +100,6 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
             target = Grid.from_bounds(crs.toWkt(), rect.xMinimum(), rect.yMinimum(), rect.xMaximum(),
                                       rect.yMaximum(), self.parameterAsDouble(parameters, "PIXEL_SIZE", context))
 
-        def optional(name):
-            return None if parameters.get(name) in (None, "") else self.parameterAsDouble(parameters, name, context)
-
         output = self.parameterAsString(parameters, "OUTPUT", context)
         progress, is_cancelled = callbacks(feedback)
         inputs = [p.strip() for p in self.parameterAsString(parameters, "INPUT", context).split(";") if p.strip()]
@@ -112,7 +109,9 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
                             self.parameterAsEnumString(parameters, "QC", context),
                             self.parameterAsEnumString(parameters, "RESAMPLING", context),
                             date_parameter(self, parameters, "START", context),
-                            date_parameter(self, parameters, "END", context), optional("SCALE"), optional("OFFSET"),
+                            date_parameter(self, parameters, "END", context),
+                            optional_number(self, parameters, "SCALE", context),
+                            optional_number(self, parameters, "OFFSET", context),
                             progress, is_cancelled)
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "FILES": len(summary["paths"]),
                 "PRODUCT_DETECTED": summary["product"]}

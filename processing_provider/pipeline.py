@@ -60,13 +60,10 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         self.addOutput(QgsProcessingOutputString("METRICS", "Held-out metrics"))
 
     def execute(self, parameters, context, feedback):
+        from ..core.calibrate import parse_holdout
         from ..core.pipeline import run_pipeline
 
-        text = self.parameterAsString(parameters, "HOLDOUT", context).strip()
-        try:
-            holdout = float(text)
-        except ValueError:
-            holdout = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+        holdout = parse_holdout(self.parameterAsString(parameters, "HOLDOUT", context))
         output = self.parameterAsString(parameters, "OUTPUT", context)
         progress, is_cancelled = callbacks(feedback)
         summary = run_pipeline(
