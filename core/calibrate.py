@@ -86,10 +86,11 @@ class Planes:
     series, bilinear), every predictor of a predictor folder (dynamic and static), ``doy_sin``/``doy_cos``."""
 
     def __init__(self, downscaled, predictors, coarse=None):
+        """``predictors``: a predictor folder or a :class:`~.downscale.Predictors`."""
         from .downscale import Predictors
         from .series import list_series
         self.sm = list_series(downscaled)
-        self.preds = Predictors(predictors)
+        self.preds = predictors if isinstance(predictors, Predictors) else Predictors(predictors)
         self.grid = self.sm.grid
         diff = self.grid.differences(self.preds.grid)
         if diff:
@@ -236,16 +237,17 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
 
 
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
-          device="auto", progress=None, is_cancelled=None):
+          device="auto", resume_after=None, progress=None, is_cancelled=None):
     """Calibrate a series: ``cnn`` (sm + the model's correction) or a baseline (``linear``/``cdf``)
     fitted on the training stations (the model's hold-out ids, or ``holdout``). Writes
-    ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths."""
+    ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths. ``resume_after`` (POSIX seconds): keep the
+    output files already written after that time."""
     from pathlib import Path
 
     from . import cnn, cnnmeta
     from .progress import Progress
     from .raster import RasterWriter, tiles
-    from .series import series_filename
+    from .series import series_filename, written
     prog = Progress.of(progress, is_cancelled)
     hi = planes.preds.static_arrays().get("porosity")
     hi = 0.6 if hi is None else np.where(np.isfinite(hi), hi, 0.6)
@@ -274,9 +276,15 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     dates = planes.dates(start, end)
     if not dates:
         raise SMFusionError("No date to calibrate in START…END")
+    done = written(output, layer, dates, resume_after)
+    if done:
+        prog.info(f"Resuming: {len(done)} of {len(dates)} date(s) already written, {len(dates) - len(done)} to go")
     paths = []
     for n, d in enumerate(dates):
         prog.check()
+        if d in done:
+            paths.append(Path(output) / series_filename(layer, d))
+            continue
         stack = planes.stack(d, names)
         sm = stack[names.index("sm")]
         out = sm + session.run_tiled(stack) if session else baseline.apply(sm)

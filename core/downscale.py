@@ -33,7 +33,7 @@ from .errors import SMFusionError
 from .metrics import scores
 from .progress import Progress
 from .raster import Grid, RasterWriter, densified_ring, read_raster, tiles, transform_points, warp
-from .series import RASTER_SUFFIXES, list_series, series_filename
+from .series import RASTER_SUFFIXES, list_series, series_filename, written
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("none", "bilinear", "conserving")
@@ -137,26 +137,41 @@ class Aggregator:
 # ---------------------------------------------------------------------------------------------- inputs
 
 class Predictors:
-    """A predictor folder: one series sub-folder per dynamic variable, and ``static/`` GeoTIFFs. All files
-    lie on one grid (the fine grid); the error names the file that does not."""
+    """The predictors on the fine grid: one series per dynamic variable (NDVI, LST…) and static GeoTIFFs
+    (dem, clay…). ``folder`` holds one series sub-folder per variable and/or ``static/``; ``static`` is a
+    folder of static GeoTIFFs kept elsewhere; ``drivers`` are further series folders, named by their files'
+    variable (``ndvi_YYYYMMDD.tif`` → ``ndvi``). Features are ordered statics then dynamics, each by name.
+    All files lie on one grid (the fine grid); the error names the file that does not."""
 
-    def __init__(self, folder):
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise SMFusionError(f"{folder}: predictor folder not found", folder)
-        self.folder = folder
+    def __init__(self, folder=None, static=None, drivers=()):
+        self.folder = Path(folder) if folder else None
         self.dynamic = {}
         self.static = {}
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if sub.name == "static":
-                for f in sorted(sub.iterdir()):
-                    if f.suffix.lower() in RASTER_SUFFIXES and not f.name.startswith("."):
-                        self.static[f.stem] = f
-            else:
-                self.dynamic[sub.name] = list_series(sub)
+        statics = [Path(static)] if static else []
+        if self.folder is not None:
+            if not self.folder.is_dir():
+                raise SMFusionError(f"{folder}: predictor folder not found", folder)
+            for sub in sorted(p for p in self.folder.iterdir() if p.is_dir()):
+                if sub.name == "static":
+                    statics.insert(0, sub)
+                else:
+                    self.dynamic[sub.name] = list_series(sub)
+        for sub in statics:
+            if not sub.is_dir():
+                raise SMFusionError(f"{sub}: static folder not found", sub)
+            for f in sorted(sub.iterdir()):
+                if f.suffix.lower() in RASTER_SUFFIXES and not f.name.startswith("."):
+                    self.static.setdefault(f.stem, f)
+        for sub in drivers:
+            series = list_series(sub)
+            if series.variable in self.dynamic:
+                raise SMFusionError(f"{sub}: a second series of {series.variable}", sub)
+            self.dynamic[series.variable] = series
+        self.static = dict(sorted(self.static.items()))
+        self.dynamic = dict(sorted(self.dynamic.items()))
         if not self.dynamic and not self.static:
-            raise SMFusionError(f"{folder}: no predictor (expected one series sub-folder per variable and/or "
-                                f"static/)", folder)
+            raise SMFusionError(f"{folder or static or 'predictors'}: no predictor (expected one series sub-folder "
+                                f"per variable and/or static GeoTIFFs)", folder or static)
         ref_path = next(iter(self.static.values()), None) or next(iter(self.dynamic.values())).paths[0]
         self.grid = Grid.of(ref_path)
         for path in self.static.values():
@@ -535,8 +550,11 @@ def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache,
 
 
 def downscale(coarse_folder, predictors_folder, output, layer, settings=None, train_start=None, train_end=None,
-              start=None, end=None, model_in=None, model_out=None, report=None, progress=None, is_cancelled=None):
-    """Downscale one layer; writes ``<layer>_<YYYYMMDD>.tif`` into ``output`` and returns a summary dict."""
+              start=None, end=None, model_in=None, model_out=None, report=None, resume_after=None, progress=None,
+              is_cancelled=None):
+    """Downscale one layer; writes ``<layer>_<YYYYMMDD>.tif`` into ``output`` and returns a summary dict.
+    ``predictors_folder``: a predictor folder or a :class:`Predictors`; ``resume_after`` (POSIX seconds):
+    keep the output files already written after that time."""
     s = settings or Settings()
     s.check()
     if layer not in LAYERS:
@@ -546,7 +564,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     prog = Progress.of(progress, is_cancelled)
     t0 = time.perf_counter()
     coarse = _Coarse(coarse_folder)
-    preds = Predictors(predictors_folder)
+    preds = predictors_folder if isinstance(predictors_folder, Predictors) else Predictors(predictors_folder)
     fine = preds.grid
     prog.info(f"Coarse {coarse.series.describe()}; predictors: {', '.join(preds.names)} on {fine.describe()}")
     agg = Aggregator(fine, coarse.grid)
@@ -609,13 +627,18 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
         if model_out:
             save_model(model_out, booster, meta)
     output = Path(output)
-    paths, residual_map = [], None
+    done = written(output, layer, targets, resume_after)
+    if done:
+        prog.info(f"Resuming: {len(done)} of {len(targets)} date(s) already written, {len(targets) - len(done)} to go")
+    paths, residual_map = [output / series_filename(layer, d) for d in sorted(done)], None
     fast = predictor(booster, fine.width * fine.height * len(targets), s.threads, prog) if booster else None
     run = prog.sub(0.3, 1.0)
     valid_cells = gcover > 0
     conserve_err = 0.0
     for n, d in enumerate(targets):
         run.check()
+        if d in done:
+            continue
         model = booster
         if s.scheme != "pooled" and not model_in:
             days = [d] if s.scheme == "daily" else [x for x in train_dates if abs((x - d).days) <= s.window_days]
@@ -652,6 +675,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
                 wr.write_tile(t, out[t.core])
         paths.append(path)
         run.update((n + 1) / len(targets))
+    paths.sort(key=lambda p: p.name)
     summary = {"layer": layer, "dates": targets, "paths": paths, "output": output, "cv": cv, "detail": detail,
                "predictors": names, "seconds": time.perf_counter() - t0, "conserve_error": conserve_err,
                "importance_gain": meta.get("importance_gain")}

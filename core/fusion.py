@@ -27,7 +27,7 @@ from .errors import SMFusionError
 from .estarfm import Options, Sigma, Stats, fuse_block
 from .progress import Progress
 from .raster import Grid, RasterReader, RasterWriter, tiles
-from .series import check_same_grid, list_series, series_filename
+from .series import check_same_grid, list_series, series_filename, written
 
 MODES = ("all", "fill")
 MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
@@ -147,9 +147,11 @@ def segments(pairs, dates):
 
 
 def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
-                min_pair_valid=0.7, resampling="bilinear", variable=None, progress=None, is_cancelled=None):
+                min_pair_valid=0.7, resampling="bilinear", variable=None, resume_after=None, progress=None,
+                is_cancelled=None):
     """ESTARFM over a whole series. Writes ``<variable>_<YYYYMMDD>.tif`` into ``output`` for every
-    non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters)."""
+    non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters).
+    ``resume_after`` (POSIX seconds): keep the output files already written after that time."""
     if mode not in MODES:
         raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
     if not 0.0 < min_pair_valid <= 1.0:
@@ -171,6 +173,11 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
         raise SMFusionError(f"{coarse_folder}: no coarse date between {start or '…'} and {end or '…'}",
                             coarse_folder)
     prog.info(f"{len(pairs)} pair date(s): {', '.join(_fmt(d) for d in pairs)}")
+    output = Path(output)
+    done = written(output, variable, dates, resume_after)
+    if done:
+        prog.info(f"Resuming: {len(done)} of {len(dates)} date(s) already written, {len(dates) - len(done)} to go")
+    all_dates, dates = dates, [d for d in dates if d not in done]
     # a pair date whose fine image covers every observable pixel is its own answer: copy it
     copies = [d for d in dates if d in pairs and counts[d] == observable]
     segs = segments(pairs, [d for d in dates if d not in copies])
@@ -185,7 +192,6 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
             sigmas[date] = _sigma(fine.path_for(date), coarse_ok[date], grid, opts, resampling)
         return (fine.path_for(date), coarse_ok[date], sigmas[date])
 
-    output = Path(output)
     stats = Stats()
     stats.nan = 0
     chunks = [(key, group[i:i + MAX_DATES]) for key, group in sorted(segs.items(), key=lambda kv: kv[1][0])
@@ -207,10 +213,11 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
         _run_segment(grid, opts, pair(before), pair(after), [(d, coarse_ok[d]) for d in group], outs,
                      overlays, resampling, run.sub(n / len(chunks), (n + 1) / len(chunks)), stats)
         paths += outs
-    paths.sort(key=lambda p: p.name)
-    total = len(dates) * grid.width * grid.height
+    paths = sorted(paths + [output / series_filename(variable, d) for d in done], key=lambda p: p.name)
+    total = max(len(dates), 1) * grid.width * grid.height
     stats.nan += (grid.width * grid.height - observable) * len(copies)
-    summary = {"variable": variable, "dates": dates, "pairs": pairs, "paths": paths, "output": output,
+    summary = {"variable": variable, "dates": all_dates, "resumed": len(done), "pairs": pairs, "paths": paths,
+               "output": output,
                "geometries": stats.geometries, "tile_dates": stats.dates, "nan_fraction": stats.nan / total,
                "fallback_pixels": stats.fallback, "seconds": time.perf_counter() - t0}
     prog.info(f"ESTARFM wrote {len(paths)} file(s) of {variable} into {output} in {summary['seconds']:.1f} s "

@@ -15,20 +15,19 @@ from pathlib import Path
 
 from .errors import SMFusionError
 from .progress import Progress
+from .series import newest_mtime
 
 LAYERS = ("ssm", "rzsm")
 DONE = ".done"
 
 
-def _newest(paths):
-    newest = 0.0
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            newest = max([newest] + [f.stat().st_mtime for f in p.rglob("*") if f.is_file()])
-        elif p.exists():
-            newest = max(newest, p.stat().st_mtime)
-    return newest
+RAW_SUFFIXES = (".hdf", ".h5", ".he5", ".hdf5", ".nc", ".nc4")
+SM_RES = 0.25          # raw GLEAM / GLDAS soil moisture is kept on its 0.25° lattice over the region
+
+
+def is_raw(folder):
+    """True when ``folder`` holds product files (HDF, NetCDF) rather than a GeoTIFF series."""
+    return any(f.suffix.lower() in RAW_SUFFIXES for f in Path(folder).rglob("*") if f.is_file())
 
 
 class _Stages:
@@ -37,42 +36,67 @@ class _Stages:
         self.times = {}
 
     def run(self, name, target, inputs, fn):
-        """Run ``fn()`` unless ``target``'s marker is newer than every input."""
+        """Run ``fn(resume_after)`` unless ``target``'s marker is newer than every input. ``resume_after``
+        (the newest input's time, None with overwrite) lets a stage keep the dates an interrupted run wrote."""
         target = Path(target)
         marker = target / DONE if target.suffix == "" else target.with_name(target.name + DONE)
-        if not self.overwrite and marker.exists() and marker.stat().st_mtime >= _newest(inputs):
+        newest = newest_mtime(inputs)
+        if not self.overwrite and marker.exists() and marker.stat().st_mtime >= newest:
             self.prog.info(f"{name}: up to date, skipped")
             self.times[name] = 0.0
             return
+        if marker.exists():
+            marker.unlink()
         t0 = time.perf_counter()
-        fn()
+        fn(None if self.overwrite else newest)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
         self.times[name] = time.perf_counter() - t0
         self.prog.info(f"{name}: {self.times[name]:.1f} s")
 
 
+def fine_grid_of(static):
+    """The fine grid: that of the static layers (every static GeoTIFF lies on it)."""
+    from .raster import Grid
+    from .series import RASTER_SUFFIXES
+    files = sorted(f for f in Path(static).iterdir() if f.suffix.lower() in RASTER_SUFFIXES) \
+        if Path(static).is_dir() else []
+    if not files:
+        raise SMFusionError(f"{static}: no static GeoTIFF (dem, clay, sand…) to take the fine grid from", static)
+    return Grid.of(files[0])
+
+
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
                  overwrite=False, progress=None, is_cancelled=None):
-    """Run every stage. ``fine``/``coarse``: folders of driver series sub-folders (ndvi/, lst_day/…);
-    ``sm_coarse``: {layer: coarse SM series folder}; ``static``: folder of static GeoTIFFs; ``stations``: a
-    station GeoPackage; ``models``: {layer: base ONNX} (default: the shipped ones). Returns a summary dict."""
+    """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
+    GeoTIFF series or raw product files (harmonised onto the fine grid first); ``sm_coarse``: {layer: coarse
+    SM series folder, or raw GLEAM/GLDAS files (taken onto their 0.25° lattice over the region)};
+    ``static``: folder of static GeoTIFFs on the fine grid; ``stations``: a station GeoPackage; ``models``:
+    {layer: base ONNX} (default: the shipped ones). Returns a summary dict."""
     from . import calibrate, downscale, evaluate, fusion, harmonise, report
-    from .raster import Grid
+    from .downscale import Predictors
+    from .raster import Grid, transform_bounds
     from .series import list_series
     from .stations import read_stations
     prog = Progress.of(progress, is_cancelled)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     fine, coarse, static = Path(fine), Path(coarse), Path(static)
+    for what, folder in (("FINE", fine), ("COARSE", coarse)):
+        if not folder.is_dir():
+            raise SMFusionError(f"{folder}: {what} folder not found", folder)
     drivers = sorted(p.name for p in fine.iterdir() if p.is_dir() and (coarse / p.name).is_dir())
     if not drivers:
         raise SMFusionError(f"{fine} and {coarse} share no driver sub-folder (e.g. ndvi/, lst_day/)")
     layers = [layer for layer in LAYERS if sm_coarse.get(layer)]
     if not layers:
         raise SMFusionError("Give the coarse soil moisture of at least one layer (SSM or RZSM)")
+    fine_grid = fine_grid_of(static)
+    raw = {(side, var): folder / var for side, folder in (("fine", fine), ("coarse", coarse)) for var in drivers
+           if is_raw(folder / var)}
+    raw.update({("sm", layer): Path(sm_coarse[layer]) for layer in layers if is_raw(sm_coarse[layer])})
     stages = _Stages(out, overwrite, prog)
-    n_steps = len(drivers) + 1 + 4 * len(layers) + 1
+    n_steps = len(raw) + len(drivers) + 1 + 4 * len(layers) + 1
     step = [0]
 
     def sub():
@@ -80,41 +104,53 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         step[0] += 1
         return p
 
+    # 0. raw product folders → series: drivers onto the fine grid, soil moisture onto its 0.25° lattice
+    sm_grid = Grid.from_bounds("EPSG:4326", *transform_bounds(fine_grid.bounds, fine_grid.crs, "EPSG:4326"), SM_RES)
+    series = {key: folder for key, folder in raw.items()}
+    for (side, var), folder in raw.items():
+        target = out / "harmonised" / side / var
+        grid, how = (sm_grid, "nearest") if side == "sm" else (fine_grid, "auto")
+        p = sub()
+        stages.run(f"harmonise {side} {var}", target, [folder],
+                   lambda _, f=folder, t=target, g=grid, v=var, h=how, p=p: harmonise.harmonise(
+                       [f], t, g, variable=v, resampling=h, progress=p))
+        series[(side, var)] = target
+    fine_dir = {v: series.get(("fine", v), fine / v) for v in drivers}
+    coarse_dir = {v: series.get(("coarse", v), coarse / v) for v in drivers}
+    sm_dir = {layer: Path(series.get(("sm", layer), sm_coarse[layer])) for layer in layers}
     # 1. ESTARFM per driver
     for var in drivers:
         p = sub()
-        stages.run(f"ESTARFM {var}", out / "fused" / var, [fine / var, coarse / var],
-                   lambda v=var, p=p: fusion.fuse_series(fine / v, coarse / v, out / "fused" / v, mode="fill",
-                                                         progress=p))
-    # 2. the predictor folder: fused drivers + static
-    pred = out / "predictors"
-    pred.mkdir(exist_ok=True)
-    for var in drivers:
-        if not (pred / var).exists():
-            (pred / var).symlink_to((out / "fused" / var).resolve(), target_is_directory=True)
-    if not (pred / "static").exists():
-        (pred / "static").symlink_to(static.resolve(), target_is_directory=True)
-    fine_grid = Grid.of(list_series(out / "fused" / drivers[0]).paths[0])
+        stages.run(f"ESTARFM {var}", out / "fused" / var, [fine_dir[var], coarse_dir[var]],
+                   lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], out / "fused" / v,
+                                                                mode="fill", resume_after=after, progress=p))
+    # 2. the predictors: fused drivers + static
+    pred = Predictors(static=static, drivers=[out / "fused" / v for v in drivers])
+    pred_inputs = [static, *(out / "fused" / v for v in drivers)]
     all_ids = [s.station_id for s in read_stations(stations)]
     train_ids, held_ids = calibrate.split_stations(all_ids, holdout, seed)
     prog.info(f"{len(train_ids)} training and {len(held_ids)} held-out stations: {', '.join(held_ids)}")
     step[0] += 1
     series_specs = []
     for layer in layers:
-        cs = Path(sm_coarse[layer])
+        cs = sm_dir[layer]
         stages.run(f"bilinear {layer}", out / "bilinear" / layer, [cs],
-                   lambda cs=cs, layer=layer: harmonise.harmonise([cs], out / "bilinear" / layer, fine_grid,
-                                                                   product="generic", variable=layer,
-                                                                   resampling="bilinear"))
+                   lambda _, cs=cs, layer=layer: harmonise.harmonise([cs], out / "bilinear" / layer, fine_grid,
+                                                                      product="generic", variable=layer,
+                                                                      resampling="bilinear"))
         p_down, p_tune, p_cal = sub(), sub(), sub()
-        stages.run(f"downscale {layer}", out / "downscaled" / layer, [cs, pred / "static", *(out / "fused" / v for v
-                                                                                           in drivers)],
-                   lambda cs=cs, layer=layer, p=p_down: downscale.downscale(
-                       cs, pred, out / "downscaled" / layer, layer, model_out=out / "models" / f"lgbm_{layer}.txt",
-                       progress=p))
+        lgbm = out / "models" / f"lgbm_{layer}.txt"
+
+        def down(after, cs=cs, layer=layer, lgbm=lgbm, p=p_down):
+            # an interrupted run keeps its trained model, and the dates it wrote
+            reuse = after is not None and lgbm.is_file() and lgbm.stat().st_mtime >= after
+            downscale.downscale(cs, pred, out / "downscaled" / layer, layer, model_in=lgbm if reuse else None,
+                                model_out=None if reuse else lgbm, resume_after=after, progress=p)
+
+        stages.run(f"downscale {layer}", out / "downscaled" / layer, [cs, *pred_inputs], down)
         model_path = out / "models" / f"cnn_{layer}.onnx"
 
-        def fine_tune(cs=cs, layer=layer, model_path=model_path, p=p_tune):
+        def fine_tune(_, cs=cs, layer=layer, model_path=model_path, p=p_tune):
             import onnx
 
             from .raster import atomic_path
@@ -126,9 +162,9 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
 
         stages.run(f"calibratetrain {layer}", model_path, [out / "downscaled" / layer, stations], fine_tune)
         stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path],
-                   lambda cs=cs, layer=layer, model_path=model_path, p=p_cal: calibrate.apply(
+                   lambda after, cs=cs, layer=layer, model_path=model_path, p=p_cal: calibrate.apply(
                        model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
-                       out / "calibrated" / layer, layer, "cnn", progress=p))
+                       out / "calibrated" / layer, layer, "cnn", resume_after=after, progress=p))
         step[0] += 1
         series_specs += [evaluate.SeriesSpec("coarse bilinear", layer, out / "bilinear" / layer),
                          evaluate.SeriesSpec("downscaled", layer, out / "downscaled" / layer),
@@ -141,10 +177,11 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     table = [r for r in result["rows"] if r.station_id == evaluate.POOLED and r.group == "held-out"]
     dates = list_series(out / "calibrated" / layers[0]).dates
     run = {"parameters": {"fine": str(fine), "coarse": str(coarse), "sm_coarse": {k: str(v) for k, v in
-                                                                                 sm_coarse.items()},
+                                                                                 sm_coarse.items() if v},
                           "static": str(static), "stations": str(stations), "holdout": holdout, "seed": seed,
                           "models": {k: str(v) for k, v in (models or {}).items()}},
-           "versions": downscale._versions(), "stages_s": stages.times, "held_out": held_ids,
+           "versions": downscale._versions(), "stages_s": stages.times,
+           "harmonised": sorted(f"{side}/{var}" for side, var in raw), "held_out": held_ids,
            "dates": [str(dates[0]), str(dates[-1]), len(dates)], "pixels": [fine_grid.width, fine_grid.height],
            "metrics_held_out": [{"series": r.series, "layer": r.layer, "n": r.n, "pcc": r.pcc, "rmse": r.rmse,
                                  "ubrmse": r.ubrmse, "bias": r.bias} for r in table]}

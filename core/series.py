@@ -67,6 +67,38 @@ def series_filename(variable, date):
     return f"{variable}_{date:%Y%m%d}.tif"
 
 
+def _is_data(f):
+    """Not a hidden file (stage markers) nor a GDAL sidecar (``.aux.xml`` statistics a viewer writes)."""
+    return f.is_file() and not f.name.startswith(".") and not f.name.endswith(".aux.xml")
+
+
+def newest_mtime(paths):
+    """The latest modification time (POSIX seconds) of the data files in ``paths`` (files or folders,
+    searched recursively; hidden files and ``.aux.xml`` sidecars left out); 0.0 when none exists."""
+    newest = 0.0
+    for p in map(Path, paths):
+        if p.is_dir():
+            newest = max([newest] + [f.stat().st_mtime for f in p.rglob("*") if _is_data(f)])
+        elif p.exists():
+            newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def written(folder, variable, dates, after=None):
+    """The dates of ``dates`` whose ``<variable>_<YYYYMMDD>.tif`` already lies in ``folder`` and is newer
+    than ``after`` (POSIX seconds): a resumed run keeps them. None ``after`` keeps nothing. Outputs are
+    written atomically, so an existing file is complete."""
+    if after is None:
+        return set()
+    folder = Path(folder)
+    out = set()
+    for d in dates:
+        f = folder / series_filename(variable, d)
+        if f.is_file() and f.stat().st_mtime >= after:
+            out.add(d)
+    return out
+
+
 def variable_of(name):
     """The variable part of a series file name: what precedes the date (``ssm_20210401.tif`` → ``ssm``)."""
     stem = Path(str(name)).stem

@@ -11,8 +11,9 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..core.errors import SMFusionError
 
+# "Pipeline" keeps its name as its id: a .model3 (smfusion:pipeline_model) has its group's name as its group id
 GROUPS = {"Inputs": "inputs", "Fusion": "fusion", "Downscaling": "downscaling", "Stations": "stations",
-          "Evaluation": "evaluation", "Calibration": "calibration", "Pipeline": "pipeline"}
+          "Evaluation": "evaluation", "Calibration": "calibration", "Pipeline": "Pipeline"}
 
 
 def callbacks(feedback):
@@ -44,6 +45,38 @@ def optional_number(alg, parameters, name, context):
     if parameters.get(name) in (None, ""):
         return None
     return alg.parameterAsDouble(parameters, name, context)
+
+
+PREDICTOR_HELP = {
+    "PREDICTORS": "Predictor folder: one series sub-folder per variable (e.g. the fused ndvi/, lst_day/, albedo/) "
+                  "and/or static/ with single GeoTIFFs (dem, slope, clay, sand, porosity…), all on the 1-km grid. "
+                  "Optional when STATIC and DRIVERS give the predictors.",
+    "STATIC": "Optional folder of static GeoTIFFs on the 1-km grid, when they are not PREDICTORS/static.",
+    "DRIVERS": "Optional further driver series folders (e.g. smfusion:estarfm outputs), separated by ';'; each is "
+               "named by its files' variable (ndvi_YYYYMMDD.tif → ndvi).",
+}
+
+
+def predictor_parameters(alg):
+    """PREDICTORS, STATIC and DRIVERS: where the 1-km predictors lie (see :data:`PREDICTOR_HELP`)."""
+    from qgis.core import QgsProcessingParameterFile, QgsProcessingParameterString
+    folder = QgsProcessingParameterFile.Folder
+    alg.addParameter(QgsProcessingParameterFile("PREDICTORS", "Predictor folder", folder, optional=True))
+    alg.addParameter(QgsProcessingParameterFile("STATIC", "Static layers folder", folder, optional=True))
+    alg.addParameter(QgsProcessingParameterString("DRIVERS", "Driver series folders (separated by ;)",
+                                                  optional=True))
+
+
+def predictors_of(alg, parameters, context):
+    """The :class:`~core.downscale.Predictors` of PREDICTORS, STATIC and DRIVERS."""
+    from ..core.downscale import Predictors
+    drivers = [d.strip() for d in (alg.parameterAsString(parameters, "DRIVERS", context) or "").split(";")
+               if d.strip()]
+    folder = alg.parameterAsFile(parameters, "PREDICTORS", context) or None
+    static = alg.parameterAsFile(parameters, "STATIC", context) or None
+    if not (folder or static or drivers):
+        raise SMFusionError("Give the predictors: PREDICTORS, or STATIC and DRIVERS")
+    return Predictors(folder, static, drivers)
 
 
 class SMFusionAlgorithm(QgsProcessingAlgorithm):

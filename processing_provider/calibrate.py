@@ -47,6 +47,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Calibrated series folder"))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Calibrated series folder"))
+        self.addOutput(QgsProcessingOutputString("SERIES", "Calibrated series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputString("PROVIDER", "ONNX Runtime provider"))
 
     def execute(self, parameters, context, feedback):
@@ -76,4 +77,4 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                       progress=logging_progress, is_cancelled=is_cancelled)
         provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
         feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
-        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "PROVIDER": provider}
+        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}

@@ -10,14 +10,14 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .base import PREDICTOR_HELP, SMFusionAlgorithm, callbacks, date_parameter, predictor_parameters, predictors_of
 
 LAYERS = ("ssm", "rzsm")
 MODES = ("head", "full")
 
 SERIES_HELP = {
     "DOWNSCALED": "Series folder of the downscaled soil moisture of LAYER (smfusion:downscale's output).",
-    "PREDICTORS": "The predictor folder the downscaling used (dynamic sub-folders and static/).",
+    **PREDICTOR_HELP,
     "COARSE": "The coarse soil-moisture series of LAYER (for the model's sm_coarse plane).",
     "LAYER": "ssm (0–10 cm) or rzsm (10–100 cm).",
     "START": "Optional first date.",
@@ -28,7 +28,7 @@ SERIES_HELP = {
 def series_parameters(alg):
     folder = QgsProcessingParameterFile.Folder
     alg.addParameter(QgsProcessingParameterFile("DOWNSCALED", "Downscaled series", folder))
-    alg.addParameter(QgsProcessingParameterFile("PREDICTORS", "Predictor folder", folder))
+    predictor_parameters(alg)
     alg.addParameter(QgsProcessingParameterFile("COARSE", "Coarse soil-moisture series", folder, optional=True))
     alg.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm", usesStaticStrings=True))
     for name, label in (("START", "Start date"), ("END", "End date")):
@@ -39,7 +39,7 @@ def series_parameters(alg):
 def planes_of(alg, parameters, context):
     from ..core.calibrate import Planes
     return Planes(alg.parameterAsFile(parameters, "DOWNSCALED", context),
-                  alg.parameterAsFile(parameters, "PREDICTORS", context),
+                  predictors_of(alg, parameters, context),
                   alg.parameterAsFile(parameters, "COARSE", context) or None)
 
 
@@ -82,12 +82,14 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT_MODEL", "Fine-tuned model", "ONNX (*.onnx)"))
         self.addOutput(QgsProcessingOutputString("REPORT", "Metrics before and after (JSON)"))
+        self.addOutput(QgsProcessingOutputString("HELD_OUT", "Held-out station ids (comma-separated)"))
 
     def execute(self, parameters, context, feedback):
         import json
 
         import onnx
 
+        from ..core import cnnmeta
         from ..core.calibrate import base_model, parse_holdout, train_full, train_head
         from ..core.raster import atomic_path
 
@@ -110,4 +112,6 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
                 r = report[key]
                 feedback.pushInfo(f"{key}: PCC {r['pcc']:.3f}, RMSE {r['rmse']:.4f}, ubRMSE {r['ubrmse']:.4f}, "
                                   f"bias {r['bias']:+.4f} (N={r['n']})")
-        return {"OUTPUT_MODEL": output, "REPORT": json.dumps(report)}
+        held = cnnmeta.read(model).get("holdout", [])
+        feedback.pushInfo(f"Held-out stations: {', '.join(held) or 'none'}")
+        return {"OUTPUT_MODEL": output, "REPORT": json.dumps(report), "HELD_OUT": ",".join(held)}

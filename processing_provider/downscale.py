@@ -13,7 +13,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .base import PREDICTOR_HELP, SMFusionAlgorithm, callbacks, date_parameter, predictor_parameters, predictors_of
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("bilinear", "none", "conserving")
@@ -35,9 +35,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             "experiment). Output: <code>&lt;LAYER&gt;_YYYYMMDD.tif</code>, clipped to [0, porosity].")
     PARAM_HELP = {
         "COARSE": "Series folder of the coarse soil moisture of one layer, m³/m³ (any grid and CRS).",
-        "PREDICTORS": "Predictor folder: one series sub-folder per variable (e.g. the fused ndvi/, lst_day/, "
-                      "albedo/) and static/ with single GeoTIFFs (dem, slope, clay, sand, porosity…), all on the "
-                      "1-km grid, which is the output grid.",
+        **PREDICTOR_HELP,
         "LAYER": "ssm (0–10 cm) or rzsm (10–100 cm): names the output files.",
         "SCHEME": "<i>pooled</i>: one model over all training dates with day-of-year sine/cosine; <i>daily</i>: a "
                   "model per date; <i>window</i>: a model per date trained on ±WINDOW_DAYS.",
@@ -69,7 +67,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         double, integer = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
         folder = QgsProcessingParameterFile.Folder
         self.addParameter(QgsProcessingParameterFile("COARSE", "Coarse soil-moisture series", folder))
-        self.addParameter(QgsProcessingParameterFile("PREDICTORS", "Predictor folder", folder))
+        predictor_parameters(self)
         self.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterEnum("SCHEME", "Training scheme", SCHEMES, defaultValue="pooled",
@@ -100,6 +98,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination("REPORT", "Report", "HTML (*.html)", optional=True,
                                                                 createByDefault=False))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Downscaled series folder"))
+        self.addOutput(QgsProcessingOutputString("SERIES", "Downscaled series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
         self.addOutput(QgsProcessingOutputString("CV", "Cross-validated scores (JSON)"))
 
@@ -128,7 +127,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         progress, is_cancelled = callbacks(feedback)
         summary = downscale(
             self.parameterAsFile(parameters, "COARSE", context),
-            self.parameterAsFile(parameters, "PREDICTORS", context),
+            predictors_of(self, parameters, context),
             output, self.parameterAsEnumString(parameters, "LAYER", context), s,
             train_start=date_parameter(self, parameters, "TRAIN_START", context),
             train_end=date_parameter(self, parameters, "TRAIN_END", context),
@@ -136,7 +135,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
             report=report, progress=progress, is_cancelled=is_cancelled)
-        result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "FILES": len(summary["paths"]),
+        result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                   "CV": json.dumps({"cv": summary["cv"], "detail": summary["detail"]}, default=str)}
         if model_out:
             result["MODEL_OUT"] = model_out

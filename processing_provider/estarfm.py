@@ -126,6 +126,7 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
         self.addOutput(QgsProcessingOutputString("PAIRS", "Pair dates"))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Fused series folder"))
+        self.addOutput(QgsProcessingOutputString("SERIES", "Fused series folder, as text (for model expressions)"))
 
     def execute(self, parameters, context, feedback):
         from ..core.fusion import fuse_series
@@ -143,4 +144,5 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
             variable=self.parameterAsString(parameters, "VARIABLE", context) or None,
             progress=progress, is_cancelled=is_cancelled)
         pairs = ",".join(f"{d:%Y-%m-%d}" for d in summary["pairs"])
-        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "FILES": len(summary["paths"]), "PAIRS": pairs}
+        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
+                "PAIRS": pairs}

@@ -78,6 +78,7 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
                                                              optional=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Series folder"))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Series folder"))
+        self.addOutput(QgsProcessingOutputString("SERIES", "Series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
         self.addOutput(QgsProcessingOutputString("PRODUCT_DETECTED", "Product"))
 
@@ -113,5 +114,5 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
                             optional_number(self, parameters, "SCALE", context),
                             optional_number(self, parameters, "OFFSET", context),
                             progress, is_cancelled)
-        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "FILES": len(summary["paths"]),
+        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                 "PRODUCT_DETECTED": summary["product"]}

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingProvider
+from qgis.core import QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .calibrate import CalibrateAlgorithm
@@ -16,6 +16,9 @@ from .grid import GridAlgorithm
 from .harmonise import HarmoniseAlgorithm
 from .importstations import ImportStationsAlgorithm
 from .pipeline import PipelineAlgorithm
+
+# smfusion:pipeline_model — the pipeline as a graphical model of the single tools (written by scripts/make_model.py)
+MODELS = (Path(__file__).resolve().parent / "pipeline_model.model3",)
 
 ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
               DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm, CalibrateTrainAlgorithm,
@@ -38,3 +41,9 @@ class SMFusionProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802 - QGIS API name
         for cls in ALGORITHMS:
             self.addAlgorithm(cls())
+        for path in MODELS:
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(str(path)):
+                self.addAlgorithm(model)
+            else:
+                QgsMessageLog.logMessage(f"Cannot read the model {path}", "SM Fusion")

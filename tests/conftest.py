@@ -65,3 +65,22 @@ def qgis_env(tmp_path_factory):
                QGIS_CUSTOM_CONFIG_PATH=str(profile))
     env.pop("QGIS_OPTIONS_PATH", None)
     return env
+
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+
+
+def qgis_process(env, *args, timeout=300):
+    """Run qgis_process.bin with ``args``; the CompletedProcess (text)."""
+    import subprocess
+    return subprocess.run([QGIS_PROCESS, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def enabled(qgis_env):
+    """qgis_env with the plugin enabled in its profile (what `qgis_process plugins enable` does)."""
+    if not Path(QGIS_PROCESS).is_file():
+        pytest.fail(f"{QGIS_PROCESS} not found: `make setup` installs qgis")
+    res = qgis_process(qgis_env, "plugins", "enable", "smfusion")
+    assert res.returncode == 0 or "already enabled" in res.stderr, res.stderr
+    return qgis_env

@@ -1,11 +1,16 @@
 """The whole pipeline on a small demo region: every stage's outputs, the held-out metrics, the run record,
 resuming, and the tool."""
 
+import datetime as dt
 import json
 
+import numpy as np
 import pytest
+from conftest import qgis_process
 from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.errors import Cancelled
 from smfusion.core.pipeline import run_pipeline
+from smfusion.core.raster import Grid, read_raster
 from smfusion.core.series import list_series
 
 
@@ -39,6 +44,96 @@ def test_every_stage_writes_its_outputs_and_calibration_wins(run):
     assert set(record["stages_s"]) >= {"ESTARFM ndvi", "downscale ssm", "calibratetrain rzsm", "calibrate rzsm"}
     html = summary["report"].read_text()
     assert 'id="taylor"' in html and "calibrated" in html
+
+
+def test_a_run_cut_off_mid_stage_restarts_where_it_stopped(run):
+    """Cancel the calibration of RZSM after 20 of 45 dates, then run again: the 20 files are kept (not
+    rewritten), the other 25 are computed, and every file equals the uninterrupted run's."""
+    _, args, summary = run
+    folder = summary["output"] / "calibrated" / "rzsm"
+    before = {p.name: read_raster(p)[0] for p in sorted(folder.glob("*.tif"))}
+    for p in folder.iterdir():
+        p.unlink()
+
+    def cut_off():
+        return len(list(folder.glob("*.tif"))) >= 20
+
+    with pytest.raises(Cancelled):
+        run_pipeline(*args, is_cancelled=cut_off)
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.tif")}
+    assert len(kept) == 20 and not (folder / ".done").exists()
+    log = []
+    again = run_pipeline(*args, progress=lambda f, m=None: m and log.append(m))
+    assert "Resuming: 20 of 45 date(s) already written, 25 to go" in log
+    assert sum("up to date, skipped" in m for m in log) == 10           # every other stage
+    assert again["run"]["stages_s"]["calibrate rzsm"] > 0
+    after = {p.name: read_raster(p)[0] for p in sorted(folder.glob("*.tif"))}
+    assert sorted(after) == sorted(before)
+    for name, a in after.items():
+        np.testing.assert_array_equal(a, before[name])
+        if name in kept:
+            assert (folder / name).stat().st_mtime_ns == kept[name]       # not rewritten
+
+
+def test_the_model_equals_the_pipeline(run, enabled):
+    """smfusion:pipeline_model through qgis_process.bin: the same downscaled and calibrated files, byte for
+    byte, and the same metrics table."""
+    root, _, summary = run
+    out = root / "model"
+    res = qgis_process(
+        enabled, "run", "smfusion:pipeline_model", "--", f"FINE={root / 'fine'}",
+         f"COARSE={root / 'coarse'}", f"SSM={root / 'gleam' / 'ssm'}", f"RZSM={root / 'gleam' / 'rzsm'}",
+         f"STATIC={root / 'static'}", f"GRID={root / 'static' / 'dem.tif'}",
+         f"STATIONS={root / 'stations' / 'stations.gpkg'}", "HOLDOUT=0.25", "SEED=0",
+         f"downscale_ssm:DOWNSCALED_SSM={out / 'downscaled_ssm'}",
+         f"downscale_rzsm:DOWNSCALED_RZSM={out / 'downscaled_rzsm'}",
+         f"calibrate_ssm:CALIBRATED_SSM={out / 'calibrated_ssm'}",
+         f"calibrate_rzsm:CALIBRATED_RZSM={out / 'calibrated_rzsm'}",
+         f"evaluate:METRICS_TABLE={out / 'metrics.csv'}", f"evaluate:REPORT={out / 'report.html'}",
+        timeout=600)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert "Executed 12 algorithms" in res.stdout
+    pipe = summary["output"]
+    for stage in ("downscaled", "calibrated"):
+        for layer in ("ssm", "rzsm"):
+            mine, theirs = list_series(out / f"{stage}_{layer}"), list_series(pipe / stage / layer)
+            assert mine.dates == theirs.dates and len(mine) == 45
+            for a, b in zip(mine.paths, theirs.paths):
+                assert a.read_bytes() == b.read_bytes(), a
+    assert (out / "metrics.csv").read_text() == (pipe / "metrics.csv").read_text()
+
+
+def test_raw_soil_moisture_files_are_harmonised_first(tmp_path):
+    """SSM given as a GLEAM NetCDF cube (a wider 0.25° window): the pipeline takes it onto its 0.25° lattice
+    over the region, where it equals the demo's GeoTIFF series, and runs on."""
+    from test_harmonise import _nc
+    make_demo(tmp_path, DemoConfig(width=60, height=50, days=12, stations=12, seed=5))
+    series = list_series(tmp_path / "gleam" / "ssm")
+    g = series.grid
+    lat = np.arange(g.transform[3] + 0.375, g.transform[3] - 0.25 * g.height - 0.5, -0.25)[::-1]  # ascending
+    lon = np.arange(g.transform[0] - 0.375, g.transform[0] + 0.25 * g.width + 0.5, 0.25)
+    cube = np.full((len(series), len(lat), len(lon)), -999.0, "f4")
+    r0 = int(round((lat[-1] - (g.transform[3] - 0.125)) / 0.25))       # north row of the demo grid
+    c0 = int(round((g.transform[0] + 0.125 - lon[0]) / 0.25))
+    for k, d in enumerate(series.dates):
+        cube[k, len(lat) - 1 - r0 - np.arange(g.height)[:, None], c0 + np.arange(g.width)] = series.read(d)
+    raw = tmp_path / "gleam_raw"
+    raw.mkdir()
+    days = [(d - dt.date(1970, 1, 1)).days for d in series.dates]
+    _nc(raw / "SMs_2021_GLEAM_v3.8a.nc", {"SMs": cube}, lat, lon, dims=("time", "lat", "lon"),
+        time=np.array(days, "f8"), attrs={"SMs": {"_FillValue": np.float32(-999.0)}})
+    summary = run_pipeline(tmp_path / "fine", tmp_path / "coarse", {"ssm": raw}, tmp_path / "static",
+                           tmp_path / "stations" / "stations.gpkg", tmp_path / "out")
+    harmonised = list_series(tmp_path / "out" / "harmonised" / "sm" / "ssm")
+    assert harmonised.dates == series.dates and summary["run"]["harmonised"] == ["sm/ssm"]
+    h = harmonised.grid
+    assert h.res == pytest.approx((0.25, 0.25)) and Grid.of(series.paths[0]).authid == h.authid
+    # the same cells hold the same values
+    r, c = h.rowcol(g.transform[0] + 0.125, g.transform[3] - 0.125)
+    a = harmonised.read(series.dates[3])
+    np.testing.assert_array_equal(a[int(r):int(r) + g.height, int(c):int(c) + g.width], series.read(series.dates[3]))
+    assert len(list_series(tmp_path / "out" / "calibrated" / "ssm")) == 12
+    assert [m.layer for m in summary["metrics"]] == ["ssm"] * 3
 
 
 def test_a_second_run_resumes(run):

@@ -13,8 +13,28 @@ def test_provider_registers(provider):
     assert reg.providerById("smfusion") is provider
     assert provider.name() == "SM Fusion"
     ids = sorted(a.id() for a in provider.algorithms())
-    assert ids == sorted(f"smfusion:{cls.NAME}" for cls in ALGORITHMS)
+    assert ids == sorted([f"smfusion:{cls.NAME}" for cls in ALGORITHMS] + ["smfusion:pipeline_model"])
     assert "smfusion:demodata" in ids
+
+
+def test_the_model_is_registered_and_complete(provider):
+    """The shipped .model3: its steps, in order, and help for every input."""
+    model = QgsApplication.processingRegistry().algorithmById("smfusion:pipeline_model")
+    assert model.group() == "Pipeline" and model.groupId() == GROUPS["Pipeline"]
+    children = model.childAlgorithms()
+    assert sorted(c.algorithmId() for c in children.values()) == sorted(
+        ["smfusion:estarfm"] * 3 + ["smfusion:harmonise", "smfusion:downscale", "smfusion:calibratetrain",
+                                    "smfusion:calibrate"] * 2 + ["smfusion:evaluate"])
+    assert model.dependsOnChildAlgorithms("evaluate") >= {"calibrate_ssm", "calibrate_rzsm", "estarfm_ndvi"}
+    assert model.dependsOnChildAlgorithms("downscale_ssm") == {"estarfm_ndvi", "estarfm_lst_day", "estarfm_albedo"}
+    inputs = [p.name() for p in model.parameterDefinitions() if not p.isDestination()]
+    assert sorted(inputs) == sorted(["FINE", "COARSE", "SSM", "RZSM", "STATIC", "GRID", "STATIONS", "HOLDOUT", "SEED"])
+    help_text = model.shortHelpString()
+    for p in model.parameterDefinitions():
+        if not p.isDestination():
+            assert f"<h3>{p.description()}</h3>" in help_text
+    ok, issues = model.create().validate()           # children attach to the registered tools
+    assert ok, issues
 
 
 @pytest.mark.parametrize("cls", ALGORITHMS, ids=lambda c: c.NAME)

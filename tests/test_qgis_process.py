@@ -1,26 +1,9 @@
 """The plugin as users run it headless: qgis_process.bin, with this checkout as the plugin folder."""
 
 import json
-import shutil
-import subprocess
 
 import numpy as np
-import pytest
-
-QGIS_PROCESS = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
-
-
-def _run(env, *args, timeout=300):
-    return subprocess.run([QGIS_PROCESS, *args], env=env, capture_output=True, text=True, timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def enabled(qgis_env):
-    if not shutil.which(QGIS_PROCESS):
-        pytest.fail(f"{QGIS_PROCESS} not found: `make setup` installs qgis")
-    res = _run(qgis_env, "plugins", "enable", "smfusion")
-    assert res.returncode == 0 or "already enabled" in res.stderr, res.stderr
-    return qgis_env
+from conftest import qgis_process as _run
 
 
 def test_provider_is_listed(enabled):
