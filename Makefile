@@ -15,13 +15,14 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
-.PHONY: help setup apt venv deps link test demo bench train-cnn zip lint clean
+.PHONY: help setup apt venv deps link test demo bench train-cnn model zip lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
 	@echo "make test   install what is missing, then run every test headless"
 	@echo "make bench  print the benchmark figures"
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
+	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
 	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
 	@echo "make lint   ruff"
 
@@ -69,6 +70,10 @@ demo: setup
 
 bench: setup
 	$(VPY) bench/run.py
+
+# The graphical model smfusion:pipeline_model, rebuilt from the tools' parameters
+model: setup
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_model.py
 
 # PyTorch is only for training: the CPU wheel torch==2.13.0 lies on this machine's disk; numpy stays pinned.
 train-cnn: setup

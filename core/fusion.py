@@ -146,6 +146,15 @@ def segments(pairs, dates):
     return out
 
 
+def plan_pairs(fine_folder, coarse_folder, min_pair_valid=0.7, progress=None, is_cancelled=None):
+    """The pair dates :func:`fuse_series` would use, without fusing (for a preview): reads every fine
+    image once and skips empty coarse ones. Raises SMFusionError as fuse_series does when there is none."""
+    prog = Progress.of(progress, is_cancelled)
+    fine, coarse = list_series(fine_folder), list_series(coarse_folder, check_grid=False)
+    counts, observable = _scan_fine(fine, prog.sub(0.0, 0.9))
+    return choose_pairs(counts, observable, _scan_coarse(coarse, prog.sub(0.9, 1.0)), min_pair_valid)
+
+
 def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
                 min_pair_valid=0.7, resampling="bilinear", variable=None, resume_after=None, progress=None,
                 is_cancelled=None):

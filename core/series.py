@@ -216,3 +216,140 @@ def check_same_grid(paths, reference=None):
             against = ref_path.name if ref_path else "the reference grid"
             raise SMFusionError(f"{path}: not on the same grid as {against} ({'; '.join(diff)})", path)
     return reference
+
+
+RAW_SUFFIXES = (".hdf", ".h5", ".he5", ".hdf5", ".nc", ".nc4")
+
+
+@dataclass
+class FolderInfo:
+    """What a folder holds, for a check as the user picks it (:func:`inspect`). ``kind``: ``series`` (dated
+    rasters), ``group`` (series sub-folders: ndvi/, lst_day/…), ``static`` (undated rasters), ``raw``
+    (product files to harmonise), ``empty`` or ``missing``."""
+
+    folder: Path
+    kind: str
+    files: int = 0
+    dates: list = field(default_factory=list)
+    grid: Grid = None
+    problems: list = field(default_factory=list)
+    members: dict = field(default_factory=dict)      # group: {name: FolderInfo}
+
+    @property
+    def ok(self):
+        return self.kind in ("series", "group", "static", "raw") and not self.problems
+
+    def summary(self):
+        """A few lines for the widget: count, date range, grid, and each problem."""
+        if self.kind == "missing":
+            return "Folder not found"
+        if self.kind == "empty":
+            return "No raster or product file here"
+        if self.kind == "group":
+            counts = {m.files for m in self.members.values()}
+            lines = [f"{len(self.members)} series: {', '.join(self.members)} (" + (
+                f"{counts.pop()} files each)" if len(counts) == 1 else
+                ", ".join(str(m.files) for m in self.members.values()) + " files)")]
+            if self.dates:
+                lines.append(f"{self.dates[0]:%Y-%m-%d} … {self.dates[-1]:%Y-%m-%d}")
+        elif self.kind == "raw":
+            lines = [f"{self.files} product file(s), harmonised onto the fine grid by the pipeline"]
+            if self.dates:
+                lines.append(f"{self.dates[0]:%Y-%m-%d} … {self.dates[-1]:%Y-%m-%d}")
+        elif self.kind == "static":
+            lines = [f"{self.files} static raster(s)"]
+        else:
+            lines = [f"{self.files} files, {len(self.dates)} dates: {self.dates[0]:%Y-%m-%d} … "
+                     f"{self.dates[-1]:%Y-%m-%d}" if self.dates else f"{self.files} files"]
+        if self.grid is not None:
+            lines.append(self.grid.describe())
+        return "\n".join(lines + [f"⚠ {p}" for p in self.problems])
+
+
+KIND_WORDS = {"series": "a series folder (one dated raster per date, e.g. ndvi_20210401.tif)",
+              "group": "a folder of series sub-folders (ndvi/, lst_day/, albedo/…)",
+              "static": "a folder of static rasters (dem.tif, clay.tif…)",
+              "raw": "a folder of product files (HDF, NetCDF)"}
+
+
+def check_folder(folder, kinds):
+    """None when ``folder`` is one of ``kinds`` (see :class:`FolderInfo`) without problems, else a message
+    that names the folder and says what is wrong."""
+    info = inspect(folder)
+    if info.kind == "missing":
+        return f"{folder}: folder not found"
+    if info.kind not in kinds:
+        return f"{folder}: expected {' or '.join(KIND_WORDS[k] for k in kinds)}; found {info.summary().splitlines()[0]}"
+    if info.problems:
+        return f"{folder}: " + "; ".join(info.problems)
+    return None
+
+
+def inspect(folder, max_problems=5):
+    """A :class:`FolderInfo` for ``folder``; never raises on bad content: unparseable names, repeated
+    dates and mixed grids become ``problems`` (at most ``max_problems`` listed, then a count)."""
+    folder = Path(folder) if folder else None
+    if folder is None or not folder.is_dir():
+        return FolderInfo(folder, "missing")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and p.suffix.lower() in RASTER_SUFFIXES)
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not files and subs:
+        members = {s.name: inspect(s, max_problems) for s in subs}
+        members = {n: m for n, m in members.items() if m.kind in ("series", "raw")}
+        if members:
+            info = FolderInfo(folder, "group", sum(m.files for m in members.values()), members=members)
+            info.dates = sorted(set().union(*(m.dates for m in members.values())))
+            grids = [m.grid for m in members.values() if m.grid is not None]
+            if grids and all(not grids[0].differences(g) for g in grids[1:]):
+                info.grid = grids[0]
+            for n, m in members.items():
+                info.problems += [f"{n}: {p}" for p in m.problems]
+            return info
+    if not files:
+        raw = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RAW_SUFFIXES]
+        return _dated(FolderInfo(folder, "raw", len(raw)), raw) if raw else FolderInfo(folder, "empty")
+    if all(p.suffix.lower() in RAW_SUFFIXES for p in files):
+        return _dated(FolderInfo(folder, "raw", len(files)), files)
+    info = _dated(FolderInfo(folder, "series", len(files)), files, max_problems)
+    if not info.dates:
+        info.kind, info.problems = "static", []
+    groups = []                                   # [(grid, [names])], grids equal within tolerance merged
+    for p in files:
+        try:
+            g = Grid.of(p)
+        except Exception as err:  # noqa: BLE001 - GDAL raises RuntimeError or SMFusionError
+            info.problems.append(f"{p.name}: cannot be read ({err})")
+            continue
+        same = next((names for ref, names in groups if not ref.differences(g)), None)
+        if same is None:
+            groups.append((g, [p.name]))
+        else:
+            same.append(p.name)
+    if groups:
+        groups.sort(key=lambda gn: -len(gn[1]))
+        info.grid = groups[0][0]
+        if len(groups) > 1:
+            odd_grid, odd = groups[1][0], [n for _, names in groups[1:] for n in names]
+            info.problems.append(f"mixed grids: {len(odd)} file(s) differ from the others, e.g. {odd[0]} "
+                                 f"({'; '.join(info.grid.differences(odd_grid))})")
+    return info
+
+
+def _dated(info, files, max_problems=5):
+    """Fill ``info.dates`` from the file names; names without a date and repeated dates become problems."""
+    seen, bad = {}, []
+    for p in files:
+        try:
+            d = parse_date(p.name)
+        except SMFusionError:
+            bad.append(p.name)
+            continue
+        if d in seen and info.kind == "series":
+            info.problems.append(f"{p.name}: same date as {seen[d]}")
+        seen.setdefault(d, p.name)
+    info.dates = sorted(seen)
+    if bad and seen:
+        more = f" and {len(bad) - max_problems} more" if len(bad) > max_problems else ""
+        info.problems.append(f"no date in the name of {', '.join(bad[:max_problems])}{more}")
+    return info

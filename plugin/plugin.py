@@ -22,6 +22,8 @@ class SMFusionPlugin:
         self.iface = iface
         self.provider = None
         self.actions = []
+        self.toolbar_actions = []
+        self.dialog = None
         self.missing = []
 
     # ------------------------------------------------------------------ processing (headless too)
@@ -50,6 +52,12 @@ class SMFusionPlugin:
 
         icon = QIcon(str(ICON))
         window = self.iface.mainWindow()
+        main = QAction(icon, "SM Fusion…", window)
+        main.setObjectName("smfusionPipeline")
+        main.setToolTip("Run the whole pipeline: fusion, downscaling, calibration, evaluation")
+        main.triggered.connect(self.show_dialog)
+        self.iface.addToolBarIcon(main)
+        self.toolbar_actions.append(main)
         toolbox = QAction(icon, "SM Fusion tools…", window)
         toolbox.setObjectName("smfusionShowToolbox")
         toolbox.setToolTip("Open the Processing toolbox at the SM Fusion tools")
@@ -57,7 +65,7 @@ class SMFusionPlugin:
         deps = QAction("Check Python packages…", window)
         deps.setObjectName("smfusionDependencies")
         deps.triggered.connect(self.show_dependencies)
-        for action in (toolbox, deps):
+        for action in (main, toolbox, deps):
             self.iface.addPluginToMenu(MENU, action)
             self.actions.append(action)
         if self.missing:
@@ -67,11 +75,28 @@ class SMFusionPlugin:
         for action in self.actions:
             if self.iface is not None:
                 self.iface.removePluginMenu(MENU, action)
+                if action in self.toolbar_actions:
+                    self.iface.removeToolBarIcon(action)
             action.deleteLater()
-        self.actions = []
+        self.actions, self.toolbar_actions = [], []
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+
+    def show_dialog(self):
+        """The SM Fusion dialog (kept between openings, so a run's form stays filled)."""
+        from ..ui.pipeline_dialog import PipelineDialog
+
+        if self.dialog is None:
+            self.dialog = PipelineDialog(self.iface, self.iface.mainWindow())
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        return self.dialog
 
     def show_toolbox(self):
         """Show the Processing toolbox, filtered to the SM Fusion provider."""

@@ -57,12 +57,24 @@ PREDICTOR_HELP = {
 }
 
 
+WIDGET = __name__.rsplit(".", 2)[0] + ".ui.series_widget.SeriesWidgetWrapper"   # smfusion.ui.series_widget…
+
+
+def folder_parameter(name, description, kinds=("series",), optional=False):
+    """A folder parameter checked before the tool runs (:meth:`SMFusionAlgorithm.checkParameterValues`)
+    and shown in the tool dialog with the series widget (file count, date range, grid, problems).
+    ``kinds``: what the folder may be — ``series``, ``group`` (series sub-folders), ``static``, ``raw``."""
+    from qgis.core import QgsProcessingParameterFile
+    param = QgsProcessingParameterFile(name, description, QgsProcessingParameterFile.Folder, optional=optional)
+    param.setMetadata({"widget_wrapper": {"class": WIDGET, "kinds": list(kinds)}})
+    return param
+
+
 def predictor_parameters(alg):
     """PREDICTORS, STATIC and DRIVERS: where the 1-km predictors lie (see :data:`PREDICTOR_HELP`)."""
-    from qgis.core import QgsProcessingParameterFile, QgsProcessingParameterString
-    folder = QgsProcessingParameterFile.Folder
-    alg.addParameter(QgsProcessingParameterFile("PREDICTORS", "Predictor folder", folder, optional=True))
-    alg.addParameter(QgsProcessingParameterFile("STATIC", "Static layers folder", folder, optional=True))
+    from qgis.core import QgsProcessingParameterString
+    alg.addParameter(folder_parameter("PREDICTORS", "Predictor folder", ("group",), optional=True))
+    alg.addParameter(folder_parameter("STATIC", "Static layers folder", ("static",), optional=True))
     alg.addParameter(QgsProcessingParameterString("DRIVERS", "Driver series folders (separated by ;)",
                                                   optional=True))
 
@@ -121,6 +133,43 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
 
     def execute(self, parameters, context, feedback):
         raise NotImplementedError
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802 - QGIS API name
+        """Before the run (dialogs and qgis_process alike): every folder parameter holds what it should."""
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, message
+        from ..core.series import check_folder
+        for param in self.parameterDefinitions():
+            kinds = (param.metadata().get("widget_wrapper") or {}).get("kinds")
+            if not kinds or parameters.get(param.name()) in (None, ""):
+                continue
+            path = self.parameterAsFile(parameters, param.name(), context)
+            if path:
+                problem = check_folder(path, kinds)
+                if problem:
+                    return False, f"{param.description()}: {problem}"
+        return True, ""
+
+    def show_series(self, folder, name):
+        """In the desktop, add the series in ``folder`` to the project when the run ends: a group of dated,
+        styled layers with temporal properties (ui/layers.py). Headless runs load nothing."""
+        self._to_show = [*getattr(self, "_to_show", []), (str(folder), name)]
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - QGIS API name
+        from qgis.core import QgsApplication
+        shown = getattr(self, "_to_show", [])
+        if shown and QgsApplication.instance().platform() == "desktop" and context.project() is not None:
+            from ..ui.layers import add_pipeline_outputs, add_series
+            for folder, name in shown:
+                try:
+                    if name is None:
+                        add_pipeline_outputs(folder, context.project())
+                    else:
+                        add_series(folder, name, context.project())
+                except SMFusionError as err:
+                    feedback.reportError(f"Cannot load {folder}: {err}")
+        return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
         try:

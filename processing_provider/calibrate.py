@@ -77,4 +77,5 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                       progress=logging_progress, is_cancelled=is_cancelled)
         provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
         feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
+        self.show_series(output, f"calibrated {layer}")
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}

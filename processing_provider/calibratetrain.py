@@ -10,7 +10,15 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import PREDICTOR_HELP, SMFusionAlgorithm, callbacks, date_parameter, predictor_parameters, predictors_of
+from .base import (
+    PREDICTOR_HELP,
+    SMFusionAlgorithm,
+    callbacks,
+    date_parameter,
+    folder_parameter,
+    predictor_parameters,
+    predictors_of,
+)
 
 LAYERS = ("ssm", "rzsm")
 MODES = ("head", "full")
@@ -26,10 +34,9 @@ SERIES_HELP = {
 
 
 def series_parameters(alg):
-    folder = QgsProcessingParameterFile.Folder
-    alg.addParameter(QgsProcessingParameterFile("DOWNSCALED", "Downscaled series", folder))
+    alg.addParameter(folder_parameter("DOWNSCALED", "Downscaled series"))
     predictor_parameters(alg)
-    alg.addParameter(QgsProcessingParameterFile("COARSE", "Coarse soil-moisture series", folder, optional=True))
+    alg.addParameter(folder_parameter("COARSE", "Coarse soil-moisture series", optional=True))
     alg.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm", usesStaticStrings=True))
     for name, label in (("START", "Start date"), ("END", "End date")):
         alg.addParameter(QgsProcessingParameterDateTime(name, label, QgsProcessingParameterDateTime.Date,

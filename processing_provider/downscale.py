@@ -13,7 +13,15 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import PREDICTOR_HELP, SMFusionAlgorithm, callbacks, date_parameter, predictor_parameters, predictors_of
+from .base import (
+    PREDICTOR_HELP,
+    SMFusionAlgorithm,
+    callbacks,
+    date_parameter,
+    folder_parameter,
+    predictor_parameters,
+    predictors_of,
+)
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("bilinear", "none", "conserving")
@@ -65,8 +73,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
 
     def define(self):
         double, integer = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
-        folder = QgsProcessingParameterFile.Folder
-        self.addParameter(QgsProcessingParameterFile("COARSE", "Coarse soil-moisture series", folder))
+        self.addParameter(folder_parameter("COARSE", "Coarse soil-moisture series"))
         predictor_parameters(self)
         self.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm",
                                                      usesStaticStrings=True))
@@ -135,6 +142,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
             report=report, progress=progress, is_cancelled=is_cancelled)
+        self.show_series(output, f"downscaled {summary['layer']}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                   "CV": json.dumps({"cv": summary["cv"], "detail": summary["detail"]}, default=str)}
         if model_out:

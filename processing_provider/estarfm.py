@@ -10,13 +10,12 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks, date_parameter, optional_number
+from .base import SMFusionAlgorithm, callbacks, date_parameter, folder_parameter, optional_number
 
 METHODS = ("estarfm", "ubestarfm")
 CONVERSIONS = ("one", "regression")
@@ -107,10 +106,8 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
                "MODE=all WINDOW=25 CLASSES=4 METHOD=estarfm CONVERSION=one OUTPUT=fused/ndvi")
 
     def define(self):
-        self.addParameter(QgsProcessingParameterFile("FINE", "Fine series folder",
-                                                     QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterFile("COARSE", "Coarse series folder",
-                                                     QgsProcessingParameterFile.Folder))
+        self.addParameter(folder_parameter("FINE", "Fine series folder"))
+        self.addParameter(folder_parameter("COARSE", "Coarse series folder"))
         self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="all",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterDateTime("START", "Start date",
@@ -144,5 +141,6 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
             variable=self.parameterAsString(parameters, "VARIABLE", context) or None,
             progress=progress, is_cancelled=is_cancelled)
         pairs = ",".join(f"{d:%Y-%m-%d}" for d in summary["pairs"])
+        self.show_series(output, f"fused {summary['variable']}")
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                 "PAIRS": pairs}

@@ -114,5 +114,6 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
                             optional_number(self, parameters, "SCALE", context),
                             optional_number(self, parameters, "OFFSET", context),
                             progress, is_cancelled)
+        self.show_series(output, f"harmonised {summary['variable']}")
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                 "PRODUCT_DETECTED": summary["product"]}

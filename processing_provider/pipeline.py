@@ -11,7 +11,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import SMFusionAlgorithm, callbacks
+from .base import SMFusionAlgorithm, callbacks, folder_parameter
 
 
 class PipelineAlgorithm(SMFusionAlgorithm):
@@ -43,12 +43,12 @@ class PipelineAlgorithm(SMFusionAlgorithm):
                "OUTPUT=demo/run")
 
     def define(self):
-        folder = QgsProcessingParameterFile.Folder
-        for name, label in (("FINE", "Fine driver series (folder of folders)"),
-                            ("COARSE", "Coarse driver series (folder of folders)"),
-                            ("SSM", "Coarse SSM series"), ("RZSM", "Coarse RZSM series"),
-                            ("STATIC", "Static layers folder")):
-            self.addParameter(QgsProcessingParameterFile(name, label, folder, optional=name in ("SSM", "RZSM")))
+        for name, label, kinds in (("FINE", "Fine driver series (folder of folders)", ("group",)),
+                                   ("COARSE", "Coarse driver series (folder of folders)", ("group",)),
+                                   ("SSM", "Coarse SSM series", ("series", "raw")),
+                                   ("RZSM", "Coarse RZSM series", ("series", "raw")),
+                                   ("STATIC", "Static layers folder", ("static",))):
+            self.addParameter(folder_parameter(name, label, kinds, optional=name in ("SSM", "RZSM")))
         self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations", fileFilter="GeoPackage (*.gpkg)"))
         self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (fraction or ids)", "0.25"))
         self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", QgsProcessingParameterNumber.Integer, 0,
@@ -73,5 +73,6 @@ class PipelineAlgorithm(SMFusionAlgorithm):
             output, holdout, self.parameterAsInt(parameters, "SEED", context),
             overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context), progress=progress,
             is_cancelled=is_cancelled)
+        self.show_series(output, None)
         return {"OUTPUT": output, "REPORT": str(summary["report"]), "RUN_JSON": str(summary["output"] / "run.json"),
                 "METRICS": summary["table"]}

@@ -137,6 +137,7 @@ def build():
 
 def main(out=OUT):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["QT_HASH_SEED"] = "0"             # the XML attributes in one order: a reproducible file
     sys.path[:0] = [str(ROOT / "build" / "plugins"), "/usr/share/qgis/python/plugins"]
     from qgis.core import QgsApplication
     app = QgsApplication([], False)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "smfusion"
-EXCLUDE_DIRS = {"tests", "bench", "scripts", ".ci", "build", "dist", ".venv", "ext-libs", ".git", "__pycache__",
+EXCLUDE_DIRS = {"tests", "bench", "scripts", "docs", ".ci", "build", "dist", ".venv", "ext-libs", ".git", "__pycache__",
                 ".pytest_cache", ".ruff_cache", ".github", ".qgis-settings"}
 EXCLUDE_FILES = {"Makefile", "requirements-dev.txt", "pyproject.toml", ".gitignore", "smfusion.zip"}
 

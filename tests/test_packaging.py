@@ -6,6 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from conftest import qgis_process
 from smfusion.plugin import dependencies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,10 +74,35 @@ def test_zip_layout(tmp_path):
     assert all(n.startswith("smfusion/") for n in names)
     for required in ("smfusion/metadata.txt", "smfusion/__init__.py", "smfusion/plugin/plugin.py",
                      "smfusion/processing_provider/provider.py", "smfusion/core/raster.py",
-                     "smfusion/requirements.txt", "smfusion/icon.svg"):
+                     "smfusion/requirements.txt", "smfusion/icon.svg", "smfusion/ui/styles/soil_moisture.qml",
+                     "smfusion/processing_provider/pipeline_model.model3", "smfusion/ui/pipeline_dialog.py",
+                     "smfusion/models/cnn_ssm.onnx"):
         assert required in names
     for n in names:
         parts = n.split("/")
-        assert not {"tests", "bench", "build", "ext-libs", ".venv", "__pycache__", ".ci"} & set(parts), n
+        assert not {"tests", "bench", "build", "ext-libs", ".venv", "__pycache__", ".ci", "docs"} & set(parts), n
         assert not n.endswith(".pyc") and parts[1] != "Makefile"
         assert not any(p.startswith(".") for p in parts), n         # no caches or settings folders
+
+
+def test_the_zip_installs_into_a_fresh_profile(tmp_path, qgis_env):
+    """`make zip`, unzipped into profiles/default/python/plugins of an empty QGIS profile (no
+    QGIS_PLUGINPATH), enables, and qgis_process lists its tools and the model: a broken zip layout fails."""
+    out = tmp_path / "smfusion.zip"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_zip.py"), str(out)], check=True)
+    config = tmp_path / "config"
+    plugins = config / "profiles" / "default" / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    zipfile.ZipFile(out).extractall(plugins)
+    env = {k: v for k, v in qgis_env.items() if k != "QGIS_PLUGINPATH"}
+    env["QGIS_CUSTOM_CONFIG_PATH"] = str(config)
+    env["SMFUSION_DEPS_DIR"] = str(ROOT / "ext-libs")       # the packages `make setup` installed
+    res = qgis_process(env, "plugins", "enable", "smfusion")
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = qgis_process(env, "list")
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr, res.stderr
+    listed = [line.split()[0] for line in res.stdout.splitlines() if line.strip().startswith("smfusion:")]
+    assert {"smfusion:pipeline", "smfusion:pipeline_model", "smfusion:estarfm", "smfusion:calibrate"} <= set(listed)
+    res = qgis_process(env, "help", "smfusion:downscale")
+    assert res.returncode == 0 and "STATIC" in res.stdout

@@ -15,7 +15,7 @@ def test_init_gui_and_unload(qgis_iface, qgis_processing):
     try:
         assert registry.providerById("smfusion") is plugin.provider
         names = [a.objectName() for a in plugin.actions]
-        assert names == ["smfusionShowToolbox", "smfusionDependencies"]
+        assert names == ["smfusionPipeline", "smfusionShowToolbox", "smfusionDependencies"]
         assert plugin.missing == []             # make setup installed lightgbm and onnxruntime
     finally:
         plugin.unload()

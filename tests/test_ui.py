@@ -1,0 +1,164 @@
+"""The desktop: the series widget, the SM Fusion dialog (validation, pairs, timeline, estimate, a run as a
+background task), the tool dialogs' series widget, and outputs that load styled and animatable.
+A screenshot of the dialog is saved to build/artifacts/pipeline_dialog.png."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
+from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.raster import Grid, write_raster
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "build" / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ui_demo")
+    make_demo(root, DemoConfig(width=80, height=70, days=14, stations=14, seed=3))
+    return root
+
+
+@pytest.fixture
+def project():
+    QgsProject.instance().clear()
+    yield QgsProject.instance()
+    QgsProject.instance().clear()
+
+
+def test_series_widget_shows_count_dates_grid_and_problems(qgis_app, demo, tmp_path):
+    from smfusion.ui.series_widget import SeriesFolderWidget
+
+    w = SeriesFolderWidget(kinds=("series",))
+    w.setFilePath(demo / "fine" / "ndvi")
+    text = w.label.text()
+    assert "14 files, 14 dates: 2021-04-01 … 2021-04-14" in text
+    assert "EPSG:5179, 80×70 px of 1000 m" in text and w.problem() is None
+    # a folder of another kind, and a broken series: one file on another grid, one name without a date
+    w.setFilePath(demo / "fine")
+    assert w.problem().startswith("expected a series folder")
+    assert "3 series: albedo, lst_day, ndvi (14 files each)" in w.label.text()
+    bad = tmp_path / "bad"
+    shutil.copytree(demo / "fine" / "ndvi", bad)
+    g = Grid.of(next(bad.glob("*.tif")))
+    write_raster(bad / "ndvi_20210420.tif", __import__("numpy").ones((10, 10), "float32"),
+                 Grid(g.crs, (g.transform[0], 2000.0, 0, g.transform[3], 0, -2000.0), 10, 10))
+    shutil.copy(bad / "ndvi_20210401.tif", bad / "ndvi_first.tif")
+    w.setFilePath(bad)
+    assert "mixed grids: 1 file(s) differ" in w.label.text() and "ndvi_20210420.tif" in w.label.text()
+    assert "no date in the name of ndvi_first.tif" in w.label.text()
+    assert w.problem() and "b71c1c" in w.label.styleSheet()
+
+
+def test_dialog_validates_shows_pairs_and_estimate(qgis_iface, demo, tmp_path):
+    from smfusion.ui.pipeline_dialog import PipelineDialog, demo_inputs
+
+    d = PipelineDialog(qgis_iface)
+    assert not d.run_button.isEnabled()
+    assert any("Fine drivers" in p for p in d.problems()) and any("Stations" in p for p in d.problems())
+    d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
+    assert d.problems() == [] and d.run_button.isEnabled()
+    assert "14 dates × 80×70 px, 3 driver(s), 2 layer(s)" in d.estimate_label.text()
+    pairs = d.check()
+    assert sorted(pairs) == ["albedo", "lst_day", "ndvi"] and all(len(p) >= 2 for p in pairs.values())
+    assert "ndvi:" in d.pairs_label.text()
+    assert [r[0] for r in d.timeline.rows][:2] == ["fine albedo", "fine lst_day"]
+    assert d.timeline.span() == (pairs["ndvi"][0].replace(day=1), pairs["ndvi"][0].replace(day=14))
+    d.show()
+    d.resize(1100, d.sizeHint().height())
+    QgsApplication.processEvents()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    image = d.grab()
+    assert image.width() >= 600 and image.save(str(ARTIFACTS / "pipeline_dialog.png"))
+    d.set_inputs(fine=demo / "static")
+    assert any(p.startswith("Fine drivers: expected a folder of series sub-folders") for p in d.problems())
+    assert not d.run_button.isEnabled()
+    d.close()
+
+
+def test_the_plugin_menu_and_toolbar_open_the_dialog(qgis_iface, qgis_processing):
+    import smfusion
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("smfusion") is not None:
+        registry.removeProvider(registry.providerById("smfusion"))
+    plugin = smfusion.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        assert [a.objectName() for a in plugin.toolbar_actions] == ["smfusionPipeline"]
+        dialog = plugin.show_dialog()
+        assert dialog.isVisible() and dialog.objectName() == "smfusionPipelineDialog"
+        assert plugin.show_dialog() is dialog                 # one dialog, kept between openings
+    finally:
+        plugin.unload()
+    assert plugin.dialog is None and plugin.toolbar_actions == []
+
+
+def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_report(qgis_iface, demo, tmp_path,
+                                                                                 project, monkeypatch):
+    from smfusion.ui import pipeline_dialog
+    from smfusion.ui.pipeline_dialog import PipelineDialog, demo_inputs
+
+    opened = []
+    monkeypatch.setattr(pipeline_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    d = PipelineDialog(qgis_iface)
+    d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
+    task = d.start()
+    assert task is not None and not d.run_button.isEnabled()
+    deadline = time.time() + 300
+    while d.task is not None and time.time() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.05)
+    assert d.task is None and task.error is None, task.error
+    assert opened == [str(tmp_path / "run" / "report.html")]
+    top = project.layerTreeRoot().children()[0]
+    assert top.name().startswith("SM Fusion run")
+    groups = {g.name(): g for g in top.children() if hasattr(g, "findLayers") and not hasattr(g, "layer")}
+    assert {"calibrated SSM", "calibrated RZSM", "downscaled SSM", "downscaled RZSM"} <= set(groups)
+    layers = [n.layer() for n in groups["calibrated SSM"].findLayers()]
+    assert len(layers) == 14
+    first = layers[0].temporalProperties()
+    assert first.isActive() and first.fixedTemporalRange().begin().toString("yyyy-MM-dd") == "2021-04-01"
+    assert layers[-1].temporalProperties().fixedTemporalRange().begin().toString("yyyy-MM-dd") == "2021-04-14"
+    assert layers[0].renderer().classificationMin() == 0.0 and layers[0].renderer().classificationMax() == 0.5
+    span = project.timeSettings().temporalRange()
+    assert span.begin().toString("yyyy-MM-dd") == "2021-04-01" and span.end().toString("yyyy-MM-dd") == "2021-04-15"
+    stations = [n.layer() for n in top.findLayers() if n.layer().type() == 0]
+    assert len(stations) == 2 and stations[0].renderer().type() == "graduatedSymbol"
+    assert stations[0].renderer().classAttribute() == "pcc" and len(stations[0].renderer().ranges()) == 5
+    assert stations[0].featureCount() == 14
+
+
+def test_series_styles_and_temporal_properties(qgis_app, demo, project):
+    from smfusion.ui.layers import add_series, style_for
+
+    assert [style_for(v) for v in ("ssm", "rzsm", "lst_day", "ndvi", "albedo", "lai", "dem")] == [
+        "soil_moisture", "soil_moisture", "lst", "ndvi", "albedo", "lai", None]
+    group = add_series(demo / "fine" / "lst_day", "LST", project)
+    layers = [n.layer() for n in group.findLayers()]
+    assert len(layers) == 14 and all(isinstance(x, QgsRasterLayer) for x in layers)
+    r = layers[0].renderer()
+    assert (r.classificationMin(), r.classificationMax()) == (270.0, 330.0)
+    items = r.shader().rasterShaderFunction().colorRampItemList()
+    assert len(items) == 7 and items[0].color.name() == "#313695"
+    ranges = [x.temporalProperties().fixedTemporalRange() for x in layers]
+    assert all(rg.end() == rg.begin().addDays(1) and not rg.includeEnd() for rg in ranges)
+
+
+def test_tool_dialogs_show_the_series_widget(qgis_iface, provider, monkeypatch):
+    from processing.gui.AlgorithmDialog import AlgorithmDialog
+    from qgis.gui import QgsBrowserGuiModel
+    from smfusion.ui.series_widget import SeriesFolderWidget, SeriesWidgetWrapper
+
+    browser = QgsBrowserGuiModel()
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: browser, raising=False)   # pytest-qgis mocks it
+    alg = QgsApplication.processingRegistry().createAlgorithmById("smfusion:estarfm")
+    dialog = AlgorithmDialog(alg, False, None)
+    wrappers = dialog.mainWidget().wrappers
+    assert isinstance(wrappers["FINE"], SeriesWidgetWrapper)
+    assert isinstance(wrappers["FINE"].widget, SeriesFolderWidget)
+    wrappers["FINE"].setValue("/nonexistent")
+    assert wrappers["FINE"].value() == "/nonexistent" and "not found" in wrappers["FINE"].widget.label.text()
+    dialog.close()

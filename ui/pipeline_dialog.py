@@ -1,0 +1,332 @@
+"""The "SM Fusion" dialog: a short guided form for the whole pipeline. It checks each folder as it is
+picked (series widget), shows the pairs ESTARFM will use, the date coverage of every input on a small
+timeline and the estimated run time, and runs the pipeline as a background QgsTask (progress in the
+status bar, QGIS stays responsive). When the run ends the results load styled and animatable, and the
+report opens in the browser.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsProject, QgsTask
+from qgis.gui import QgsFileWidget
+from qgis.PyQt.QtCore import QRectF, Qt, QUrl
+from qgis.PyQt.QtGui import QColor, QDesktopServices, QFont, QPainter, QPen
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .series_widget import SeriesFolderWidget
+
+LOG_TAG = "SM Fusion"
+
+
+class TimelineWidget(QWidget):
+    """One row per input: a tick on each date it holds, across the span of all inputs; pair dates of a
+    fine driver series are drawn red. ``set_rows([(label, dates, pair_dates)])``."""
+
+    ROW = 16
+    LABEL = 120
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows = []
+        self.setMinimumHeight(40)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def set_rows(self, rows):
+        self.rows = [(label, sorted(dates), set(pairs or ())) for label, dates, pairs in rows]
+        self.setFixedHeight(max(40, self.ROW * (len(self.rows) + 1) + 6))
+        self.update()
+
+    def span(self):
+        dates = [d for _, ds, _ in self.rows for d in ds]
+        return (min(dates), max(dates)) if dates else (None, None)
+
+    def paintEvent(self, event):  # noqa: N802 - Qt API name
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#ffffff"))
+        start, end = self.span()
+        if start is None:
+            painter.setPen(QColor("#757575"))
+            painter.drawText(self.rect(), Qt.AlignCenter, "Pick the inputs to see their dates")
+            return
+        width = max(1.0, self.width() - self.LABEL - 8)
+        days = max(1, (end - start).days)
+        font = QFont(painter.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        for k, (label, dates, pairs) in enumerate(self.rows):
+            y = 4 + k * self.ROW
+            painter.setPen(QColor("#212121"))
+            painter.drawText(QRectF(2, y, self.LABEL - 6, self.ROW), Qt.AlignVCenter | Qt.AlignRight, label)
+            painter.fillRect(QRectF(self.LABEL, y + self.ROW / 2 - 0.5, width, 1), QColor("#e0e0e0"))
+            for d in dates:
+                x = self.LABEL + width * (d - start).days / days
+                colour = QColor("#d32f2f") if d in pairs else QColor("#1565c0")
+                painter.setPen(QPen(colour, 2 if d in pairs else 1))
+                painter.drawLine(int(x), y + 3, int(x), y + self.ROW - 3)
+        y = 4 + len(self.rows) * self.ROW
+        painter.setPen(QColor("#424242"))
+        painter.drawText(QRectF(self.LABEL, y, width, self.ROW), Qt.AlignLeft | Qt.AlignVCenter, f"{start:%Y-%m-%d}")
+        painter.drawText(QRectF(self.LABEL, y, width, self.ROW), Qt.AlignRight | Qt.AlignVCenter, f"{end:%Y-%m-%d}")
+        painter.end()
+
+
+class PipelineTask(QgsTask):
+    """:func:`core.pipeline.run_pipeline` in the background; ``done(summary or None, error or None)`` is
+    called on the main thread when it ends."""
+
+    def __init__(self, kwargs, done=None):
+        super().__init__("SM Fusion pipeline", QgsTask.CanCancel)
+        self.kwargs = kwargs
+        self.done = done
+        self.summary = None
+        self.error = None
+        self.log = []
+
+    def _progress(self, fraction, message=None):
+        if message:
+            self.log.append(message)
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Info)
+        if fraction is not None:
+            self.setProgress(100.0 * fraction)
+
+    def run(self):
+        from ..core.errors import Cancelled, SMFusionError
+        from ..core.pipeline import run_pipeline
+        try:
+            self.summary = run_pipeline(**self.kwargs, progress=self._progress, is_cancelled=self.isCanceled)
+            return True
+        except Cancelled:
+            self.error = "cancelled"
+        except SMFusionError as err:
+            self.error = str(err)
+        except Exception as err:  # noqa: BLE001 - a task must not raise; the message bar shows it
+            self.error = f"{type(err).__name__}: {err}"
+        return False
+
+    def finished(self, ok):
+        if self.done is not None:
+            self.done(self.summary if ok else None, None if ok else (self.error or "failed"))
+
+
+class PipelineDialog(QDialog):
+    """The guided form. ``iface`` may be None (tests); results then load into QgsProject.instance()."""
+
+    def __init__(self, iface=None, parent=None):
+        super().__init__(parent)
+        self.iface = iface
+        self.task = None
+        self.pairs = {}
+        self.setObjectName("smfusionPipelineDialog")
+        self.setWindowTitle("SM Fusion — daily 1-km soil moisture")
+        self.setMinimumWidth(900)
+        intro = QLabel("ESTARFM fuses each fine driver series with its coarse twin, LightGBM downscales the coarse "
+                       "SSM and RZSM to the fine grid, a CNN fine-tuned on your training stations calibrates them, "
+                       "and the held-out stations score the bilinear, downscaled and calibrated series.")
+        intro.setWordWrap(True)
+        self.fine = SeriesFolderWidget(kinds=("group",))
+        self.fine.setToolTip("A folder with one series sub-folder per driver: ndvi/, lst_day/, albedo/…")
+        self.coarse = SeriesFolderWidget(kinds=("group",))
+        self.ssm = SeriesFolderWidget(kinds=("series", "raw"), optional=True)
+        self.rzsm = SeriesFolderWidget(kinds=("series", "raw"), optional=True)
+        self.static = SeriesFolderWidget(kinds=("static",))
+        self.stations = QgsFileWidget()
+        self.stations.setFilter("GeoPackage (*.gpkg)")
+        self.holdout = QLineEdit("0.25")
+        self.holdout.setToolTip("A fraction of the stations (drawn with the seed) or comma-separated ids")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 10_000)
+        self.output = QgsFileWidget()
+        self.output.setStorageMode(QgsFileWidget.GetDirectory)
+        inputs = QGroupBox("Inputs")
+        form = QFormLayout(inputs)
+        for label, widget in (("Fine drivers", self.fine), ("Coarse drivers", self.coarse),
+                              ("Coarse SSM", self.ssm), ("Coarse RZSM", self.rzsm), ("Static layers", self.static),
+                              ("Stations", self.stations), ("Held-out stations", self.holdout), ("Seed", self.seed),
+                              ("Output folder", self.output)):
+            form.addRow(label, widget)
+        self.timeline = TimelineWidget()
+        self.pairs_label = QLabel("")
+        self.pairs_label.setObjectName("pairsLabel")
+        self.estimate_label = QLabel("")
+        self.estimate_label.setObjectName("estimateLabel")
+        self.problems_label = QLabel("")
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #b71c1c;")
+        self.check_button = QPushButton("Check inputs and show the pairs")
+        self.check_button.clicked.connect(self.check)
+        coverage = QGroupBox("Coverage (red: ESTARFM pair dates)")
+        cov = QVBoxLayout(coverage)
+        for w in (self.timeline, self.pairs_label, self.estimate_label, self.check_button):
+            cov.addWidget(w)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.run_button = self.buttons.addButton("Run", QDialogButtonBox.AcceptRole)
+        self.run_button.setObjectName("runButton")
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        columns = QHBoxLayout()                    # inputs left, coverage right: fits a 1080-px screen
+        columns.addWidget(inputs, 3)
+        right = QVBoxLayout()
+        right.addWidget(coverage)
+        right.addWidget(self.problems_label)
+        right.addStretch(1)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(columns)
+        layout.addWidget(self.buttons)
+        for w in (self.fine, self.coarse, self.ssm, self.rzsm, self.static):
+            w.changed.connect(self.refresh)
+        self.stations.fileChanged.connect(self.refresh)
+        self.output.fileChanged.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------------ state
+    def set_inputs(self, fine=None, coarse=None, ssm=None, rzsm=None, static=None, stations=None, output=None):
+        """Fill the form (e.g. from a demo region: ``set_inputs(**demo_inputs(folder))``)."""
+        for widget, value in ((self.fine, fine), (self.coarse, coarse), (self.ssm, ssm), (self.rzsm, rzsm),
+                              (self.static, static)):
+            if value is not None:
+                widget.setFilePath(value)
+        if stations is not None:
+            self.stations.setFilePath(str(stations))
+        if output is not None:
+            self.output.setFilePath(str(output))
+        self.refresh()
+
+    def problems(self):
+        """What stops a run, one line each (empty when the form is ready)."""
+        out = []
+        for name, w in (("Fine drivers", self.fine), ("Coarse drivers", self.coarse), ("Coarse SSM", self.ssm),
+                        ("Coarse RZSM", self.rzsm), ("Static layers", self.static)):
+            bad = w.problem()
+            if bad:
+                out.append(f"{name}: {bad}")
+        if not (self.ssm.filePath() or self.rzsm.filePath()):
+            out.append("Give the coarse SSM, the coarse RZSM, or both")
+        if self.fine.info and self.coarse.info and self.fine.info.kind == self.coarse.info.kind == "group":
+            if not set(self.fine.info.members) & set(self.coarse.info.members):
+                out.append("The fine and coarse folders share no driver sub-folder")
+        if not Path(self.stations.filePath() or "/nonexistent").is_file():
+            out.append("Stations: choose a station GeoPackage (smfusion:importstations)")
+        if not self.output.filePath():
+            out.append("Output folder: choose one")
+        try:
+            from ..core.calibrate import parse_holdout
+            parse_holdout(self.holdout.text())
+        except Exception as err:  # noqa: BLE001 - any parse error is a form problem
+            out.append(f"Held-out stations: {err}")
+        return out
+
+    def drivers(self):
+        if not (self.fine.info and self.coarse.info and self.fine.info.kind == "group" == self.coarse.info.kind):
+            return []
+        return sorted(set(self.fine.info.members) & set(self.coarse.info.members))
+
+    def refresh(self, *_):
+        """Timeline, estimate and problems from what the widgets already know (no file is read here)."""
+        rows = []
+        for side, w in (("fine", self.fine), ("coarse", self.coarse)):
+            if w.info is not None and w.info.kind == "group":
+                for name, member in w.info.members.items():
+                    rows.append((f"{side} {name}", member.dates, self.pairs.get(name) if side == "fine" else None))
+        for name, w in (("SSM", self.ssm), ("RZSM", self.rzsm)):
+            if w.info is not None and w.info.dates:
+                rows.append((name, w.info.dates, None))
+        self.timeline.set_rows(rows)
+        self.estimate_label.setText(self.estimate_text())
+        problems = self.problems()
+        self.problems_label.setText("\n".join(f"• {p}" for p in problems))
+        self.run_button.setEnabled(not problems and self.task is None)
+
+    def estimate_text(self):
+        from ..core.pipeline import estimate_seconds
+        info = self.fine.info
+        if info is None or info.kind != "group" or info.grid is None or not info.dates:
+            return ""
+        layers = sum(1 for w in (self.ssm, self.rzsm) if w.filePath())
+        s = estimate_seconds(info.grid.width * info.grid.height, len(info.dates), max(1, len(self.drivers())),
+                             max(1, layers))
+        when = f"{s / 60:.0f} min" if s >= 90 else f"{s:.0f} s"
+        return (f"{len(info.dates)} dates × {info.grid.width}×{info.grid.height} px, {len(self.drivers())} "
+                f"driver(s), {layers} layer(s): ≈ {when}")
+
+    def check(self):
+        """Read the fine series once to find the pair dates of every driver (as ESTARFM will)."""
+        from ..core.errors import SMFusionError
+        from ..core.fusion import plan_pairs
+        lines = []
+        self.pairs = {}
+        QgsApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            for var in self.drivers():
+                try:
+                    pairs = plan_pairs(Path(self.fine.filePath()) / var, Path(self.coarse.filePath()) / var)
+                    self.pairs[var] = pairs
+                    lines.append(f"{var}: {len(pairs)} pairs, {pairs[0]:%Y-%m-%d} … {pairs[-1]:%Y-%m-%d}")
+                except SMFusionError as err:
+                    lines.append(f"{var}: {err}")
+        finally:
+            QgsApplication.restoreOverrideCursor()
+        self.pairs_label.setText("\n".join(lines) if lines else "No driver to fuse yet")
+        self.refresh()
+        return self.pairs
+
+    # ------------------------------------------------------------------ run
+    def kwargs(self):
+        from ..core.calibrate import parse_holdout
+        return {"fine": self.fine.filePath(), "coarse": self.coarse.filePath(),
+                "sm_coarse": {"ssm": self.ssm.filePath() or None, "rzsm": self.rzsm.filePath() or None},
+                "static": self.static.filePath(), "stations": self.stations.filePath(),
+                "output": self.output.filePath(), "holdout": parse_holdout(self.holdout.text()),
+                "seed": self.seed.value()}
+
+    def start(self):
+        """Start the background task (the dialog stays open and can be closed; the task goes on)."""
+        problems = self.problems()
+        if problems:
+            self.problems_label.setText("\n".join(f"• {p}" for p in problems))
+            return None
+        self.task = PipelineTask(self.kwargs(), self.on_done)
+        self.run_button.setEnabled(False)
+        QgsApplication.taskManager().addTask(self.task)
+        self._message("The pipeline runs in the background: see the progress in the status bar", Qgis.Info)
+        return self.task
+
+    def on_done(self, summary, error):
+        self.task = None
+        self.refresh()
+        if error:
+            self._message(f"The pipeline stopped: {error}", Qgis.Critical)
+            return
+        from .layers import add_pipeline_outputs
+        add_pipeline_outputs(summary["output"], QgsProject.instance())
+        QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.Info)
+        self._message(f"Pipeline done: {summary['report']}", Qgis.Success)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary["report"])))
+
+    def _message(self, text, level):
+        QgsMessageLog.logMessage(text, LOG_TAG, level)
+        if self.iface is not None:
+            self.iface.messageBar().pushMessage(LOG_TAG, text, level, 8)
+
+
+def demo_inputs(folder):
+    """The form's values for a demo region written by smfusion:demodata."""
+    folder = Path(folder)
+    return {"fine": folder / "fine", "coarse": folder / "coarse", "ssm": folder / "gleam" / "ssm",
+            "rzsm": folder / "gleam" / "rzsm", "static": folder / "static",
+            "stations": folder / "stations" / "stations.gpkg", "output": folder / f"run_{dt.date.today():%Y%m%d}"}

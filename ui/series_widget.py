@@ -1,0 +1,123 @@
+"""A folder picker that says what the folder holds as the user picks it: the number of files, the date
+range, the grid (CRS, size, pixel size) and the problems (mixed grids, names without a date).
+
+:class:`SeriesFolderWidget` is used by the SM Fusion dialog; :class:`SeriesWidgetWrapper` puts it into
+the Processing tool dialogs (parameter metadata ``widget_wrapper``, see processing_provider/base.py).
+"""
+
+import warnings
+
+from qgis.gui import QgsFileWidget
+from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ..core.series import KIND_WORDS, inspect
+
+OK_STYLE = "color: #1b5e20;"
+BAD_STYLE = "color: #b71c1c;"
+
+
+class SeriesFolderWidget(QWidget):
+    """A folder picker and a summary label. ``kinds``: what the folder may be (``series``, ``group``,
+    ``static``, ``raw``); anything else, or a problem, shows in red. ``changed`` carries the path."""
+
+    changed = pyqtSignal(str)
+
+    def __init__(self, parent=None, kinds=("series",), optional=False):
+        super().__init__(parent)
+        self.kinds = tuple(kinds)
+        self.optional = optional
+        self.info = None
+        self.file_widget = QgsFileWidget(self)
+        self.file_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.file_widget.setDialogTitle("Select a folder")
+        self.label = QLabel(self)            # no word wrap: a wrapped label in a form gets clipped
+        self.label.setObjectName("seriesSummary")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.file_widget)
+        layout.addWidget(self.label)
+        self.file_widget.fileChanged.connect(self._on_change)
+        self._show()
+
+    def filePath(self):  # noqa: N802 - Qt naming, as QgsFileWidget
+        return self.file_widget.filePath()
+
+    def setFilePath(self, path):  # noqa: N802 - Qt naming
+        self.file_widget.setFilePath(str(path) if path else "")
+        self._on_change(self.file_widget.filePath())
+
+    def problem(self):
+        """None when the folder is acceptable, else the reason (for a dialog's validation)."""
+        path = self.filePath()
+        if not path:
+            return None if self.optional else "no folder chosen"
+        info = self.info or inspect(path)
+        if info.kind not in self.kinds:
+            return "expected " + " or ".join(KIND_WORDS[k] for k in self.kinds if k in KIND_WORDS)
+        if info.problems:
+            return "; ".join(info.problems)
+        return None
+
+    def _on_change(self, path):
+        self.info = inspect(path) if path else None
+        self._show()
+        self.changed.emit(path or "")
+
+    def _show(self):
+        if self.info is None:
+            self.label.setText("" if self.optional else "Choose a folder")
+            self.label.setStyleSheet("color: #616161;")
+            return
+        text = self.info.summary()
+        bad = self.problem()
+        if bad and not self.info.problems:
+            text += f"\n⚠ {bad}"
+        self.label.setText(text)
+        self.label.setToolTip(text)
+        self.label.setMinimumHeight((self.label.fontMetrics().lineSpacing() + 3) * (text.count("\n") + 1) + 6)
+        self.label.setStyleSheet(BAD_STYLE if bad else OK_STYLE)
+
+
+def _processing_wrappers():
+    """Processing's Python widget-wrapper base classes (imported lazily: only the desktop has them)."""
+    from processing.gui.wrappers import DIALOG_STANDARD, FileWidgetWrapper
+    return DIALOG_STANDARD, FileWidgetWrapper
+
+
+try:
+    _STANDARD, _FileWrapper = _processing_wrappers()
+except ImportError:                       # no Processing plugin: the tools fall back to the plain widget
+    _STANDARD, _FileWrapper = None, object
+
+
+class SeriesWidgetWrapper(_FileWrapper):
+    """The folder parameter of a tool dialog shown with :class:`SeriesFolderWidget`; batch and modeler
+    dialogs keep Processing's own file widget. Metadata keys: ``kinds`` (list of folder kinds)."""
+
+    def __init__(self, param, dialog, row=0, col=0, kinds=("series",), **kwargs):
+        self.kinds = tuple(kinds)
+        with warnings.catch_warnings():          # FileWidgetWrapper warns that it is deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            super().__init__(param, dialog, row, col, **kwargs)
+
+    def createWidget(self):  # noqa: N802 - Processing API name
+        if self.dialogType == _STANDARD:
+            from qgis.core import QgsProcessingParameterDefinition
+            optional = bool(self.parameterDefinition().flags() & QgsProcessingParameterDefinition.FlagOptional)
+            widget = SeriesFolderWidget(kinds=self.kinds, optional=optional)
+            widget.changed.connect(lambda _: self.widgetValueHasChanged.emit(self))
+            return widget
+        return super().createWidget()
+
+    def setValue(self, value):  # noqa: N802 - Processing API name
+        if self.dialogType == _STANDARD:
+            self.widget.setFilePath(value if value not in (None, "") else "")
+        else:
+            super().setValue(value)
+
+    def value(self):
+        if self.dialogType == _STANDARD:
+            return self.widget.filePath() or None
+        return super().value()
