@@ -65,7 +65,7 @@ demo: setup
 	    2>&1 | sed -n '/^Held-out stations/,/^Report:/p'
 	@echo
 	@echo "Demo region: $(DEMO_DIR) (inputs fine/ coarse/ gleam/ static/, stations/, truth/, demo.json)"
-	@echo "Pipeline outputs: $(DEMO_DIR)/run (fused/ downscaled/ calibrated/ models/ metrics.csv run.json)"
+	@echo "Pipeline outputs: $(DEMO_DIR)/run (fused/ downscaled/ calibrated/ models/ metrics.csv metrics.gpkg run.json)"
 	@echo "Report: $(DEMO_DIR)/run/report.html"
 
 bench: setup

@@ -92,3 +92,24 @@ def test_estarfm_runs_in_process(provider, tmp_path):
         processing.run("smfusion:estarfm", {"FINE": str(tmp_path / "demo" / "fine" / "albedo"),
                                             "COARSE": str(tmp_path / "demo" / "coarse" / "albedo"),
                                             "WINDOW": 8, "OUTPUT": str(tmp_path / "bad")})
+
+
+def test_folders_are_checked_before_the_run(provider, tmp_path):
+    """checkParameterValues: a folder of the wrong kind, or a broken series, stops the tool before it runs,
+    with a message that names the parameter, the folder and what it should be."""
+    import processing
+    from smfusion.core.demo import DemoConfig, make_demo
+
+    make_demo(tmp_path / "demo", DemoConfig(width=30, height=25, days=3, stations=3))
+    demo = tmp_path / "demo"
+    with pytest.raises(QgsProcessingException, match=r"Fine driver series \(folder of folders\): .*fine/ndvi: expected "
+                                                     r"a folder of series sub-folders"):
+        processing.run("smfusion:pipeline", {"FINE": str(demo / "fine" / "ndvi"), "COARSE": str(demo / "coarse"),
+                                             "SSM": str(demo / "gleam" / "ssm"), "STATIC": str(demo / "static"),
+                                             "STATIONS": str(demo / "stations" / "stations.gpkg"),
+                                             "OUTPUT": str(tmp_path / "run")})
+    (demo / "fine" / "ndvi" / "ndvi_notes.tif").write_bytes((demo / "fine" / "ndvi" / "ndvi_20210401.tif")
+                                                            .read_bytes())
+    with pytest.raises(QgsProcessingException, match="no date in the name of ndvi_notes.tif"):
+        processing.run("smfusion:estarfm", {"FINE": str(demo / "fine" / "ndvi"),
+                                            "COARSE": str(demo / "coarse" / "ndvi"), "OUTPUT": str(tmp_path / "fused")})
