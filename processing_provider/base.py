@@ -158,8 +158,12 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
 
     def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - QGIS API name
         from qgis.core import QgsApplication
+        from qgis.PyQt.QtCore import QThread
         shown = getattr(self, "_to_show", [])
-        if shown and QgsApplication.instance().platform() == "desktop" and context.project() is not None:
+        app = QgsApplication.instance()
+        # the desktop only, and its main thread only (a model runs its steps in a worker thread)
+        if shown and app.platform() == "desktop" and QThread.currentThread() == app.thread() and \
+                context.project() is not None:
             from ..ui.layers import add_pipeline_outputs, add_series
             for folder, name in shown:
                 try:

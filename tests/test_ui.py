@@ -162,3 +162,20 @@ def test_tool_dialogs_show_the_series_widget(qgis_iface, provider, monkeypatch):
     wrappers["FINE"].setValue("/nonexistent")
     assert wrappers["FINE"].value() == "/nonexistent" and "not found" in wrappers["FINE"].widget.label.text()
     dialog.close()
+
+
+def test_series_tools_load_their_output_in_the_desktop(provider, demo, tmp_path, project, monkeypatch):
+    """In the desktop (platform "desktop", main thread) a series tool adds its output as a temporal group;
+    headless it adds nothing."""
+    import processing
+
+    params = {"INPUT": str(demo / "coarse" / "ndvi"), "PRODUCT": "generic", "VARIABLE": "ndvi",
+              "TARGET": str(demo / "static" / "dem.tif"), "RESAMPLING": "bilinear"}
+    processing.run("smfusion:harmonise", {**params, "OUTPUT": str(tmp_path / "headless")})
+    assert project.layerTreeRoot().children() == []
+    monkeypatch.setattr(QgsApplication, "platform", lambda self: "desktop")
+    processing.run("smfusion:harmonise", {**params, "OUTPUT": str(tmp_path / "desktop")})
+    group = project.layerTreeRoot().children()[0]
+    assert group.name() == "harmonised ndvi" and len(group.findLayers()) == 14
+    layer = group.findLayers()[0].layer()
+    assert layer.temporalProperties().isActive() and layer.renderer().classificationMax() == 0.9
