@@ -103,11 +103,24 @@ def test_the_model_equals_the_pipeline(run, enabled):
     assert (out / "metrics.csv").read_text() == (pipe / "metrics.csv").read_text()
 
 
-def test_raw_soil_moisture_files_are_harmonised_first(tmp_path):
+def test_raw_product_folders_are_harmonised_first(tmp_path):
     """SSM given as a GLEAM NetCDF cube (a wider 0.25° window): the pipeline takes it onto its 0.25° lattice
-    over the region, where it equals the demo's GeoTIFF series, and runs on."""
+    over the region, where it equals the demo's GeoTIFF series. The coarse albedo given as NetCDF files (one
+    per date, lat/lon): harmonised onto the fine grid, it equals the demo's bilinear ``resampled/albedo``.
+    The run goes on to calibrated SSM."""
+    import shutil
+
     from test_harmonise import _nc
     make_demo(tmp_path, DemoConfig(width=60, height=50, days=12, stations=12, seed=5))
+    coarse = tmp_path / "coarse_raw"
+    shutil.copytree(tmp_path / "coarse", coarse, ignore=shutil.ignore_patterns("albedo"))
+    (coarse / "albedo").mkdir()
+    albedo = list_series(tmp_path / "coarse" / "albedo")
+    ga = albedo.grid
+    alat = ga.transform[3] + ga.transform[5] * (np.arange(ga.height) + 0.5)             # north → south
+    alon = ga.transform[0] + ga.transform[1] * (np.arange(ga.width) + 0.5)
+    for d in albedo.dates:
+        _nc(coarse / "albedo" / f"albedo_{d:%Y%m%d}.nc", {"albedo": albedo.read(d).astype("f4")}, alat, alon)
     series = list_series(tmp_path / "gleam" / "ssm")
     g = series.grid
     lat = np.arange(g.transform[3] + 0.375, g.transform[3] - 0.25 * g.height - 0.5, -0.25)[::-1]  # ascending
@@ -122,10 +135,16 @@ def test_raw_soil_moisture_files_are_harmonised_first(tmp_path):
     days = [(d - dt.date(1970, 1, 1)).days for d in series.dates]
     _nc(raw / "SMs_2021_GLEAM_v3.8a.nc", {"SMs": cube}, lat, lon, dims=("time", "lat", "lon"),
         time=np.array(days, "f8"), attrs={"SMs": {"_FillValue": np.float32(-999.0)}})
-    summary = run_pipeline(tmp_path / "fine", tmp_path / "coarse", {"ssm": raw}, tmp_path / "static",
+    summary = run_pipeline(tmp_path / "fine", coarse, {"ssm": raw}, tmp_path / "static",
                            tmp_path / "stations" / "stations.gpkg", tmp_path / "out")
+    assert summary["run"]["harmonised"] == ["coarse/albedo", "sm/ssm"]
+    fused_in = list_series(tmp_path / "out" / "harmonised" / "coarse" / "albedo")
+    reference = list_series(tmp_path / "resampled" / "albedo")
+    assert fused_in.dates == reference.dates and not fused_in.grid.differences(reference.grid)
+    for d in fused_in.dates[:3]:
+        np.testing.assert_allclose(fused_in.read(d), reference.read(d), atol=1e-5)
     harmonised = list_series(tmp_path / "out" / "harmonised" / "sm" / "ssm")
-    assert harmonised.dates == series.dates and summary["run"]["harmonised"] == ["sm/ssm"]
+    assert harmonised.dates == series.dates
     h = harmonised.grid
     assert h.res == pytest.approx((0.25, 0.25)) and Grid.of(series.paths[0]).authid == h.authid
     # the same cells hold the same values
