@@ -15,13 +15,12 @@ from pathlib import Path
 
 from .errors import SMFusionError
 from .progress import Progress
-from .series import newest_mtime
+from .series import RAW_SUFFIXES, newest_mtime
 
 LAYERS = ("ssm", "rzsm")
 DONE = ".done"
 
 
-RAW_SUFFIXES = (".hdf", ".h5", ".he5", ".hdf5", ".nc", ".nc4")
 SM_RES = 0.25          # raw GLEAM / GLDAS soil moisture is kept on its 0.25° lattice over the region
 
 
@@ -68,17 +67,6 @@ class _Stages:
         self.prog.info(f"{name}: {self.times[name]:.1f} s")
 
 
-def fine_grid_of(static):
-    """The fine grid: that of the static layers (every static GeoTIFF lies on it)."""
-    from .raster import Grid
-    from .series import RASTER_SUFFIXES
-    files = sorted(f for f in Path(static).iterdir() if f.suffix.lower() in RASTER_SUFFIXES) \
-        if Path(static).is_dir() else []
-    if not files:
-        raise SMFusionError(f"{static}: no static GeoTIFF (dem, clay, sand…) to take the fine grid from", static)
-    return Grid.of(files[0])
-
-
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
                  overwrite=False, progress=None, is_cancelled=None):
     """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
@@ -104,7 +92,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     layers = [layer for layer in LAYERS if sm_coarse.get(layer)]
     if not layers:
         raise SMFusionError("Give the coarse soil moisture of at least one layer (SSM or RZSM)")
-    fine_grid = fine_grid_of(static)
+    fine_grid = Predictors(static=static).grid          # the static layers lie on the fine grid
     raw = {(side, var): folder / var for side, folder in (("fine", fine), ("coarse", coarse)) for var in drivers
            if is_raw(folder / var)}
     raw.update({("sm", layer): Path(sm_coarse[layer]) for layer in layers if is_raw(sm_coarse[layer])})
@@ -119,15 +107,13 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
 
     # 0. raw product folders → series: drivers onto the fine grid, soil moisture onto its 0.25° lattice
     sm_grid = Grid.from_bounds("EPSG:4326", *transform_bounds(fine_grid.bounds, fine_grid.crs, "EPSG:4326"), SM_RES)
-    series = {key: folder for key, folder in raw.items()}
+    series = {(side, var): out / "harmonised" / side / var for side, var in raw}
     for (side, var), folder in raw.items():
-        target = out / "harmonised" / side / var
         grid, how = (sm_grid, "nearest") if side == "sm" else (fine_grid, "auto")
         p = sub()
-        stages.run(f"harmonise {side} {var}", target, [folder],
-                   lambda _, f=folder, t=target, g=grid, v=var, h=how, p=p: harmonise.harmonise(
+        stages.run(f"harmonise {side} {var}", series[(side, var)], [folder],
+                   lambda _, f=folder, t=series[(side, var)], g=grid, v=var, h=how, p=p: harmonise.harmonise(
                        [f], t, g, variable=v, resampling=h, progress=p))
-        series[(side, var)] = target
     fine_dir = {v: series.get(("fine", v), fine / v) for v in drivers}
     coarse_dir = {v: series.get(("coarse", v), coarse / v) for v in drivers}
     sm_dir = {layer: Path(series.get(("sm", layer), sm_coarse[layer])) for layer in layers}
