@@ -276,9 +276,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     dates = planes.dates(start, end)
     if not dates:
         raise SMFusionError("No date to calibrate in START…END")
-    done = written(output, layer, dates, resume_after)
-    if done:
-        prog.info(f"Resuming: {len(done)} of {len(dates)} date(s) already written, {len(dates) - len(done)} to go")
+    done = written(output, layer, dates, resume_after, prog)
     paths = []
     for n, d in enumerate(dates):
         prog.check()

@@ -627,9 +627,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
         if model_out:
             save_model(model_out, booster, meta)
     output = Path(output)
-    done = written(output, layer, targets, resume_after)
-    if done:
-        prog.info(f"Resuming: {len(done)} of {len(targets)} date(s) already written, {len(targets) - len(done)} to go")
+    done = written(output, layer, targets, resume_after, prog)
     paths, residual_map = [output / series_filename(layer, d) for d in sorted(done)], None
     fast = predictor(booster, fine.width * fine.height * len(targets), s.threads, prog) if booster else None
     run = prog.sub(0.3, 1.0)

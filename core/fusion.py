@@ -183,9 +183,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
                             coarse_folder)
     prog.info(f"{len(pairs)} pair date(s): {', '.join(_fmt(d) for d in pairs)}")
     output = Path(output)
-    done = written(output, variable, dates, resume_after)
-    if done:
-        prog.info(f"Resuming: {len(done)} of {len(dates)} date(s) already written, {len(dates) - len(done)} to go")
+    done = written(output, variable, dates, resume_after, prog)
     all_dates, dates = dates, [d for d in dates if d not in done]
     # a pair date whose fine image covers every observable pixel is its own answer: copy it
     copies = [d for d in dates if d in pairs and counts[d] == observable]

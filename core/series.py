@@ -84,10 +84,11 @@ def newest_mtime(paths):
     return newest
 
 
-def written(folder, variable, dates, after=None):
+def written(folder, variable, dates, after=None, progress=None):
     """The dates of ``dates`` whose ``<variable>_<YYYYMMDD>.tif`` already lies in ``folder`` and is newer
-    than ``after`` (POSIX seconds): a resumed run keeps them. None ``after`` keeps nothing. Outputs are
-    written atomically, so an existing file is complete."""
+    than ``after`` (POSIX seconds): a resumed run keeps them, and says so through ``progress`` (a
+    :class:`~.progress.Progress`). None ``after`` keeps nothing. Outputs are written atomically, so an
+    existing file is complete."""
     if after is None:
         return set()
     folder = Path(folder)
@@ -96,6 +97,8 @@ def written(folder, variable, dates, after=None):
         f = folder / series_filename(variable, d)
         if f.is_file() and f.stat().st_mtime >= after:
             out.add(d)
+    if out and progress is not None:
+        progress.info(f"Resuming: {len(out)} of {len(dates)} date(s) already written, {len(dates) - len(out)} to go")
     return out
 
 
