@@ -242,6 +242,14 @@ class FolderInfo:
     def ok(self):
         return self.kind in ("series", "group", "static", "raw") and not self.problems
 
+    def problem(self, kinds):
+        """None when the folder is one of ``kinds`` without problems, else what is wrong (one line)."""
+        if self.kind == "missing":
+            return "folder not found"
+        if self.kind not in kinds:
+            return f"expected {' or '.join(KIND_WORDS[k] for k in kinds)}; found {self.summary().splitlines()[0]}"
+        return "; ".join(self.problems) or None
+
     def summary(self):
         """A few lines for the widget: count, date range, grid, and each problem."""
         if self.kind == "missing":
@@ -278,14 +286,8 @@ KIND_WORDS = {"series": "a series folder (one dated raster per date, e.g. ndvi_2
 def check_folder(folder, kinds):
     """None when ``folder`` is one of ``kinds`` (see :class:`FolderInfo`) without problems, else a message
     that names the folder and says what is wrong."""
-    info = inspect(folder)
-    if info.kind == "missing":
-        return f"{folder}: folder not found"
-    if info.kind not in kinds:
-        return f"{folder}: expected {' or '.join(KIND_WORDS[k] for k in kinds)}; found {info.summary().splitlines()[0]}"
-    if info.problems:
-        return f"{folder}: " + "; ".join(info.problems)
-    return None
+    problem = inspect(folder).problem(kinds)
+    return f"{folder}: {problem}" if problem else None
 
 
 def inspect(folder, max_problems=5):

@@ -11,7 +11,7 @@ from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ..core.series import KIND_WORDS, inspect
+from ..core.series import inspect
 
 OK_STYLE = "color: #1b5e20;"
 BAD_STYLE = "color: #b71c1c;"
@@ -53,12 +53,7 @@ class SeriesFolderWidget(QWidget):
         path = self.filePath()
         if not path:
             return None if self.optional else "no folder chosen"
-        info = self.info or inspect(path)
-        if info.kind not in self.kinds:
-            return "expected " + " or ".join(KIND_WORDS[k] for k in self.kinds if k in KIND_WORDS)
-        if info.problems:
-            return "; ".join(info.problems)
-        return None
+        return (self.info or inspect(path)).problem(self.kinds)
 
     def _on_change(self, path):
         self.info = inspect(path) if path else None
@@ -72,7 +67,7 @@ class SeriesFolderWidget(QWidget):
             return
         text = self.info.summary()
         bad = self.problem()
-        if bad and not self.info.problems:
+        if bad and self.info.kind not in self.kinds and self.info.kind != "missing":
             text += f"\n⚠ {bad}"
         self.label.setText(text)
         self.label.setToolTip(text)
