@@ -8,6 +8,21 @@ import numpy as np
 from scipy.stats import f as f_dist
 
 
+def conversion_coefficient(x, y):
+    """Step 4, CONVERSION=regression: the slope of fine on coarse over the similar pixels, kept when its F test
+    is significant at 5 % and 0 < slope ≤ 5 (Zhu's reference code), else 1."""
+    sxx = np.sum((x - x.mean()) ** 2)
+    if sxx > 0:
+        slope = np.sum((x - x.mean()) * (y - y.mean())) / sxx
+        ssr = slope * np.sum((x - x.mean()) * (y - y.mean()))
+        sse = np.sum((y - y.mean()) ** 2) - ssr
+        df = x.size - 2
+        p_value = 0.0 if sse <= 0 else f_dist.sf(ssr / (sse / df), 1, df)
+        if p_value <= 0.05 and 0 < slope <= 5:
+            return slope
+    return 1.0
+
+
 def sigma_thresholds(fine, coarse, block, classes):
     """2σ/m per pixel: σ = sample std of the fine values where fine and coarse are valid, per block."""
     rows, cols = fine.shape
@@ -69,17 +84,8 @@ def estarfm_reference(f1, c1, f2, c2, c0, window, classes=4, sigma_block=0, conv
                 inv.append(1.0 / ((1.0 - R) * d + 1e-7))
             V = 1.0
             if conversion == "regression":                          # step 4
-                x = np.array([C[k][p] for k in ks for p in similar])
-                y = np.array([F[k][p] + b[k] for k in ks for p in similar])
-                sxx = np.sum((x - x.mean()) ** 2)
-                if sxx > 0:
-                    slope = np.sum((x - x.mean()) * (y - y.mean())) / sxx
-                    ssr = slope * np.sum((x - x.mean()) * (y - y.mean()))
-                    sse = np.sum((y - y.mean()) ** 2) - ssr
-                    df = x.size - 2
-                    p_value = 0.0 if sse <= 0 else f_dist.sf(ssr / (sse / df), 1, df)
-                    if p_value <= 0.05 and 0 < slope <= 5:
-                        V = slope
+                V = conversion_coefficient(np.array([C[k][p] for k in ks for p in similar]),
+                                           np.array([F[k][p] + b[k] for k in ks for p in similar]))
             keep = [q for q, p in enumerate(similar) if math.isfinite(c0[p])]
             Wsum = sum(inv[q] for q in keep)
             W = {q: inv[q] / Wsum for q in keep}
@@ -149,17 +155,8 @@ def estarfm_reference_multiband(f1, c1, f2, c2, c0, window, classes=4, sigma_blo
                     inv.append(1.0 / ((1.0 - R) * d + 1e-7))
                 V = 1.0
                 if conversion == "regression":
-                    x = np.array([C[k][b][p] for k in ks for p in similar])
-                    y = np.array([F[k][b][p] + bias[(k, b)] for k in ks for p in similar])
-                    sxx = np.sum((x - x.mean()) ** 2)
-                    if sxx > 0:
-                        slope = np.sum((x - x.mean()) * (y - y.mean())) / sxx
-                        ssr = slope * np.sum((x - x.mean()) * (y - y.mean()))
-                        sse = np.sum((y - y.mean()) ** 2) - ssr
-                        df = x.size - 2
-                        p_value = 0.0 if sse <= 0 else f_dist.sf(ssr / (sse / df), 1, df)
-                        if p_value <= 0.05 and 0 < slope <= 5:
-                            V = slope
+                    V = conversion_coefficient(np.array([C[k][b][p] for k in ks for p in similar]),
+                                               np.array([F[k][b][p] + bias[(k, b)] for k in ks for p in similar]))
                 keep = [q for q, p in enumerate(similar) if math.isfinite(c0[b][p])]
                 Wsum = sum(inv[q] for q in keep)
                 W = {q: inv[q] / Wsum for q in keep}
