@@ -15,11 +15,14 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
-.PHONY: help setup apt venv deps link test demo bench train-cnn model zip lint clean
+.PHONY: help setup apt venv deps link test test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
+        pins zip lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
 	@echo "make test   install what is missing, then run every test headless"
+	@echo "make test-qgis340  the same in a cached Debian 13 root with QGIS 3.40 (test-qgis344: Debian unstable, 3.44)"
+	@echo "make pins  rewrite the hashes of the pinned package sets (requirements/)"
 	@echo "make bench  print the benchmark figures"
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
 	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
@@ -45,7 +48,8 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c $(VENV)/constraints.txt
 	@touch $@
 
-# Runtime packages go where the plugin looks for them inside QGIS (ext-libs/), by the plugin's installer.
+# Runtime packages: the pinned set of this Python and numpy (requirements/), installed by the plugin's own
+# installer where QGIS looks for them (~/.local/share/smfusion/packages/<set>, or $$SMFUSION_DEPS_DIR).
 deps:
 	@$(PY) plugin/dependencies.py --install
 
@@ -71,6 +75,27 @@ demo: setup
 bench: setup
 	$(VPY) bench/run.py
 
+# Other QGIS versions: a Debian root (debootstrap, Debian's packages) cached outside the checkout, the
+# checkout copied in, and the same make target run there with chroot (scripts/debian_root.sh).
+ROOTS     ?= /var/cache/smfusion/roots
+IN_ROOT   := scripts/debian_root.sh
+define in_root
+	$(SUDO) bash $(IN_ROOT) build $(1) $(ROOTS)/$(1)
+	$(SUDO) bash $(IN_ROOT) run $(ROOTS)/$(1) $(CURDIR) -- make $(2)
+endef
+
+test-qgis340:
+	$(call in_root,trixie,test)
+test-qgis344:
+	$(call in_root,sid,test)
+demo-qgis340:
+	$(call in_root,trixie,demo)
+bench-qgis340:
+	$(call in_root,trixie,bench)
+
+pins:
+	$(PY) scripts/pin_sets.py
+
 # The graphical model smfusion:pipeline_model, rebuilt from the tools' parameters
 model: setup
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_model.py
@@ -85,8 +110,8 @@ train-cnn: setup
 zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip
 
-lint: venv
+lint: apt venv
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf build dist .pytest_cache
+	rm -rf build dist .pytest_cache ext-libs

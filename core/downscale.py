@@ -10,7 +10,8 @@ NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own gr
 2. Training samples: one per (cell, date) with cover ≥ MIN_COVER and a coarse value. SCHEME ``pooled``:
    one model over all training dates, with day-of-year sine and cosine as features; ``daily``: one model per
    date; ``window``: per date, trained on the dates within ±WINDOW_DAYS.
-3. Prediction at 1 km, tile by tile, LightGBM's multithreaded predict on float32 matrices.
+3. Prediction at 1 km, tile by tile, on float32 matrices: the model's trees flattened into a compiled predictor
+   (core/forest.py: LightGBM's values to the last bit, several times faster), else LightGBM's predict.
 4. RESIDUAL: ``none``; ``bilinear``: + the coarse residual (coarse − model at the cells), bilinearly
    interpolated; ``conserving``: then iterated so that every cell's fine mean equals its coarse value.
    DETAIL scales the detail the model adds (model − bilinear model) toward the bilinear coarse field;
@@ -21,7 +22,6 @@ NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own gr
 
 import json
 import math
-import os
 import platform
 import time
 from dataclasses import asdict, dataclass
@@ -446,47 +446,24 @@ def _samples(dates, coarse_values, agg_cache, preds, agg, with_doy, min_cover):
     return np.concatenate(Xs), np.concatenate(ys), np.concatenate(cells)
 
 
-class _Compiled:
-    """A booster compiled to machine code with lleaves (LLVM, through numba's llvmlite): the same values as
-    LightGBM's predict (to float64 rounding) about 5× faster. Compiling costs ~25 ms per tree, so it is
-    used only when a run predicts enough pixels to win it back (:func:`predictor`)."""
-
-    def __init__(self, booster, threads):
-        import tempfile
-
-        import lleaves
-        self._dir = tempfile.TemporaryDirectory(prefix="smfusion-lleaves-")
-        model = Path(self._dir.name) / "model.txt"
-        booster.save_model(str(model))
-        self._model = lleaves.Model(model_file=str(model))
-        self._model.compile(cache=str(Path(self._dir.name) / "model.o"))
-        self._jobs = threads or (os.cpu_count() or 1)
-
-    def predict(self, X, num_threads=0):
-        return self._model.predict(np.asarray(X, dtype="float64"), n_jobs=self._jobs)
-
-
-COMPILE_MIN_PIXELS = 3_000_000      # pixels × dates from which compiling the trees pays
-
-
-def predictor(booster, pixels, threads, prog=None):
-    """The booster, or its compiled twin (:class:`_Compiled`) for long runs when lleaves is installed."""
-    if pixels < COMPILE_MIN_PIXELS:
-        return booster
+def predictor(booster, prog=None):
+    """The booster's :class:`~core.forest.Forest` (LightGBM's values, several times faster), or the booster
+    itself when its trees are of a kind the forest does not take."""
+    from .forest import Forest, Unsupported
     try:
         t0 = time.perf_counter()
-        compiled = _Compiled(booster, threads)
-    except Exception as err:  # noqa: BLE001 - lleaves missing or failing: LightGBM predicts
+        forest = Forest.from_booster(booster)
+    except Unsupported as err:
         if prog is not None:
-            prog.info(f"Predicting with LightGBM ({type(err).__name__}: {err})")
+            prog.info(f"Predicting with LightGBM ({err})")
         return booster
     if prog is not None:
-        prog.info(f"Trees compiled with lleaves in {time.perf_counter() - t0:.1f} s")
-    return compiled
+        prog.info(f"{forest.n_trees} trees flattened for the compiled predictor in {time.perf_counter() - t0:.2f} s")
+    return forest
 
 
 def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
-    """(rows, cols) float64 model prediction at 1 km, tile by tile (a booster or :class:`_Compiled`)."""
+    """(rows, cols) float64 model prediction at 1 km, tile by tile (a booster or its :func:`predictor`)."""
     stack = preds.stack(date)
     nf, rows, cols = stack.shape
     out = np.empty((rows, cols))
@@ -629,7 +606,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     output = Path(output)
     done = written(output, layer, targets, resume_after, prog)
     paths, residual_map = [output / series_filename(layer, d) for d in sorted(done)], None
-    fast = predictor(booster, fine.width * fine.height * len(targets), s.threads, prog) if booster else None
+    fast = predictor(booster, prog) if booster else None
     run = prog.sub(0.3, 1.0)
     valid_cells = gcover > 0
     conserve_err = 0.0

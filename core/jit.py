@@ -14,9 +14,10 @@ if "NUMBA_CACHE_DIR" not in os.environ and not os.access(_HERE, os.W_OK):
     _cache.mkdir(parents=True, exist_ok=True)
     os.environ["NUMBA_CACHE_DIR"] = str(_cache)
 
-from numba import get_num_threads, njit, prange, set_num_threads  # noqa: E402
+from numba import config, get_num_threads, njit, prange, set_num_threads  # noqa: E402
+from numba.cpython.unsafe.numbers import trailing_zeros  # noqa: E402 - LLVM's cttz, in numba since 0.38
 
-__all__ = ["njit", "prange", "get_num_threads", "set_num_threads", "kernel"]
+__all__ = ["config", "njit", "prange", "get_num_threads", "set_num_threads", "kernel", "trailing_zeros"]
 
 
 # Reassociation (vectorised sums), contraction (FMA) and reciprocals, but never "no NaNs": NaN is nodata.

@@ -31,7 +31,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import SMFusionError
-from .raster import Grid
+from .raster import Grid, gdal_call
 from .series import parse_date
 
 QC_OPTIONS = ("good", "good+other", "any")
@@ -46,13 +46,7 @@ class Layer:
 
 
 def _quiet_open(name, flags=gdal.OF_RASTER):
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
-    try:
-        ds = gdal.OpenEx(str(name), flags)
-        msg = gdal.GetLastErrorMsg()
-    finally:
-        gdal.PopErrorHandler()
-    return ds, msg
+    return gdal_call(gdal.OpenEx, str(name), flags)
 
 
 def _open(path):

@@ -43,9 +43,26 @@ _RESAMPLING = {
 }
 
 
+def gdal_call(fn, *args, **kwargs):
+    """(result, error message) of a GDAL/OGR/OSR call, with GDAL's messages kept quiet, in either of GDAL's
+    error modes: with exceptions on (``gdal.UseExceptions()``, which QGIS or another plugin may have called,
+    and GDAL 4's default) a failure raises RuntimeError; with them off it returns None (or an error code)
+    and leaves a message. Both come back here as (None, message), so that the engine says the same."""
+    gdal.ErrorReset()
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        result = fn(*args, **kwargs)
+        msg = gdal.GetLastErrorMsg()
+    except RuntimeError as err:
+        result, msg = None, str(err)
+    finally:
+        gdal.PopErrorHandler()
+    return result, msg
+
+
 def _srs(crs):
     srs = osr.SpatialReference()
-    if srs.SetFromUserInput(str(crs)) != 0:
+    if gdal_call(srs.SetFromUserInput, str(crs))[0] != 0:
         raise SMFusionError(f"Unknown coordinate reference system: {crs!r}")
     srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
     return srs
@@ -220,12 +237,7 @@ def _open(path, variable=None):
     if not variable and not path.startswith(("NETCDF:", "HDF4_EOS:", "HDF5:", "/vsi")) \
             and not os.path.exists(path):
         raise SMFusionError(f"{path}: file not found", path)
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
-    try:
-        ds = gdal.Open(name, gdal.GA_ReadOnly)
-        msg = gdal.GetLastErrorMsg()
-    finally:
-        gdal.PopErrorHandler()
+    ds, msg = gdal_call(gdal.Open, name, gdal.GA_ReadOnly)
     if ds is None:
         raise SMFusionError(f"{name}: cannot be read as a raster ({msg or 'unknown format'})", path)
     if ds.RasterCount == 0:
@@ -279,14 +291,13 @@ class RasterReader:
         src = reader._ds
         if src.RasterCount > 1:
             src = gdal.Translate("", src, options=gdal.TranslateOptions(format="VRT", bandList=[band]))
-        vrt = gdal.Warp("", src, options=gdal.WarpOptions(
+        vrt, msg = gdal_call(gdal.Warp, "", src, options=gdal.WarpOptions(
             format="VRT", outputBounds=(xmin, ymin, xmax, ymax), width=grid.width, height=grid.height,
             dstSRS=grid.crs, resampleAlg=_RESAMPLING[resampling],
             srcNodata=src_nodata if src_nodata is not None else np.nan, dstNodata=np.nan,
             outputType=gdal.GDT_Float32))
         if vrt is None:
-            raise SMFusionError(f"{path}: cannot be resampled onto {grid.describe()} "
-                                f"({gdal.GetLastErrorMsg()})", path)
+            raise SMFusionError(f"{path}: cannot be resampled onto {grid.describe()} ({msg})", path)
         warped = cls.__new__(cls)
         warped.path = reader.path
         warped._ds = vrt
@@ -325,10 +336,9 @@ class RasterReader:
     def read(self, window=None):
         """float32 array of the band, or of ``window`` = (row0, col0, rows, cols); NaN = nodata."""
         r0, c0, nr, nc = window or (0, 0, self.grid.height, self.grid.width)
-        raw = self._band.ReadAsArray(c0, r0, nc, nr)
+        raw, msg = gdal_call(self._band.ReadAsArray, c0, r0, nc, nr)
         if raw is None:
-            raise SMFusionError(f"{self.path}: read failed at window {window} "
-                                f"({gdal.GetLastErrorMsg()})", self.path)
+            raise SMFusionError(f"{self.path}: read failed at window {window} ({msg})", self.path)
         out = _to_float(raw, self._band)
         if self._mask is not None:
             out[self._mask.ReadAsArray(c0, r0, nc, nr) == 0] = np.nan

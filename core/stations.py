@@ -27,7 +27,7 @@ from osgeo import gdal, ogr, osr
 
 from .errors import SMFusionError
 from .progress import Progress
-from .raster import atomic_path
+from .raster import atomic_path, gdal_call
 
 LAYERS = {"ssm": (0.0, 0.10), "rzsm": (0.10, 1.00)}
 DEFAULT_FLAGS = ("G", "U")
@@ -504,11 +504,7 @@ def read_stations(path):
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return read_csv(path)
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
-    try:
-        ds = ogr.Open(str(path))
-    finally:
-        gdal.PopErrorHandler()
+    ds, _ = gdal_call(ogr.Open, str(path))
     if ds is None:
         raise SMFusionError(f"{path}: cannot be opened as a GeoPackage", path)
     lyr, tab = ds.GetLayerByName("stations"), ds.GetLayerByName("observations")

@@ -31,10 +31,10 @@ class SMFusionPlugin:
         if self.provider is not None:
             return
         dependencies.add_to_sys_path()
-        self.missing = dependencies.missing_packages()
+        self.missing = dependencies.missing_packages()      # found, not imported: they load when a tool runs
         if self.missing:
             message = dependencies.report(self.missing)
-            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Warning)
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.MessageLevel.Warning)
             if self.iface is None:
                 print(message, file=sys.stderr)
         from ..processing_provider.provider import SMFusionProvider
@@ -115,7 +115,7 @@ class SMFusionPlugin:
     def show_dependencies(self):
         from ..ui.dependency_dialog import DependencyDialog
 
-        DependencyDialog(self.iface.mainWindow()).exec_()
+        DependencyDialog(self.iface.mainWindow()).exec()
         self.missing = dependencies.missing_packages()
 
     def _offer_install(self):
@@ -128,4 +128,4 @@ class SMFusionPlugin:
         button = QPushButton("Install…")
         button.clicked.connect(self.show_dependencies)
         item.layout().addWidget(button)
-        bar.pushWidget(item, Qgis.Warning)
+        bar.pushWidget(item, Qgis.MessageLevel.Warning)

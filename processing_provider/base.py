@@ -10,6 +10,7 @@ import html
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..core.errors import SMFusionError
+from ..plugin import compat
 
 # "Pipeline" keeps its name as its id: a .model3 (smfusion:pipeline_model) has its group's name as its group id
 GROUPS = {"Inputs": "inputs", "Fusion": "fusion", "Downscaling": "downscaling", "Stations": "stations",
@@ -65,7 +66,7 @@ def folder_parameter(name, description, kinds=("series",), optional=False):
     and shown in the tool dialog with the series widget (file count, date range, grid, problems).
     ``kinds``: what the folder may be — ``series``, ``group`` (series sub-folders), ``static``, ``raw``."""
     from qgis.core import QgsProcessingParameterFile
-    param = QgsProcessingParameterFile(name, description, QgsProcessingParameterFile.Folder, optional=optional)
+    param = QgsProcessingParameterFile(name, description, compat.FOLDER, optional=optional)
     param.setMetadata({"widget_wrapper": {"class": WIDGET, "kinds": list(kinds)}})
     return param
 
@@ -98,6 +99,7 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
     HELP = ""            # what the tool does (HTML allowed)
     PARAM_HELP = {}      # parameter name -> explanation
     EXAMPLE = ""         # a qgis_process call
+    NEEDS = ()           # import names of the pip packages the tool needs (plugin/dependencies.py PACKAGES)
 
     def name(self):
         return self.NAME
@@ -124,6 +126,18 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         if self.EXAMPLE:
             parts.append(f"<h3>Example</h3><pre>{html.escape(self.EXAMPLE)}</pre>")
         return "".join(parts)
+
+    def canExecute(self):  # noqa: N802 - QGIS API name
+        """False, with what is missing and how to install it, when a package of :attr:`NEEDS` is not there
+        (found without importing it: the packages load when the tool runs)."""
+        if not self.NEEDS:
+            return True, ""
+        from ..plugin import dependencies
+        missing = dependencies.missing_packages(self.NEEDS)
+        if not missing:
+            return True, ""
+        names = ", ".join(name for name, _ in missing)
+        return False, f"{self.displayName()} needs the Python package(s) {names}. {dependencies.install_hint()}"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.define()
@@ -176,6 +190,9 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
+        ok, message = self.canExecute()         # dialogs ask before a run; qgis_process and models do not
+        if not ok:
+            raise QgsProcessingException(message)
         try:
             return self.execute(parameters, context, feedback)
         except SMFusionError as err:

@@ -33,6 +33,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
         "OUTPUT": "Output series folder.",
     }
+    NEEDS = ("onnxruntime", "onnx")
     EXAMPLE = ("qgis_process run smfusion:calibrate -- MODEL=models/ssm_finetuned.onnx DOWNSCALED=out/downscaled/ssm "
                "PREDICTORS=predictors COARSE=demo/gleam/ssm LAYER=ssm METHOD=cnn DEVICE=auto OUTPUT=out/calibrated/ssm")
 

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import (
     PREDICTOR_HELP,
     SMFusionAlgorithm,
@@ -39,7 +40,7 @@ def series_parameters(alg):
     alg.addParameter(folder_parameter("COARSE", "Coarse soil-moisture series", optional=True))
     alg.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm", usesStaticStrings=True))
     for name, label in (("START", "Start date"), ("END", "End date")):
-        alg.addParameter(QgsProcessingParameterDateTime(name, label, QgsProcessingParameterDateTime.Date,
+        alg.addParameter(QgsProcessingParameterDateTime(name, label, compat.DATE,
                                                         optional=True))
 
 
@@ -72,6 +73,7 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
                 "PyTorch).",
         "OUTPUT_MODEL": "The fine-tuned model (.onnx).",
     }
+    NEEDS = ("onnxruntime", "onnx")
     EXAMPLE = ("qgis_process run smfusion:calibratetrain -- DOWNSCALED=out/downscaled/ssm PREDICTORS=predictors "
                "COARSE=demo/gleam/ssm STATIONS=demo/stations/stations.gpkg LAYER=ssm HOLDOUT=0.25 MODE=head "
                "OUTPUT_MODEL=models/ssm_finetuned.onnx")
@@ -83,7 +85,7 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations",
                                                      fileFilter="GeoPackage (*.gpkg);;CSV (*.csv)"))
         self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (ids or fraction)", "0.25"))
-        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", QgsProcessingParameterNumber.Integer, 0,
+        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", compat.INTEGER, 0,
                                                        minValue=0))
         self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="head",
                                                      usesStaticStrings=True))

@@ -8,10 +8,11 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime
+from qgis.PyQt.QtCore import QDate, QDateTime, QTime
 
 from ..core.demo import DemoConfig, make_demo
 from ..core.series import parse_user_date
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks
 
 
@@ -45,15 +46,15 @@ class DemoDataAlgorithm(SMFusionAlgorithm):
 
     def define(self):
         d = DemoConfig()
-        integer = QgsProcessingParameterNumber.Integer
-        double = QgsProcessingParameterNumber.Double
+        integer = compat.INTEGER
+        double = compat.DOUBLE
         self.addParameter(QgsProcessingParameterNumber("WIDTH", "Width (px of 1 km)", integer, d.width,
                                                        minValue=20, maxValue=5000))
         self.addParameter(QgsProcessingParameterNumber("HEIGHT", "Height (px of 1 km)", integer, d.height,
                                                        minValue=20, maxValue=5000))
         self.addParameter(QgsProcessingParameterDateTime(
-            "START", "Start date", QgsProcessingParameterDateTime.Date,
-            QDateTime(QDate(d.start.year, d.start.month, d.start.day))))
+            "START", "Start date", compat.DATE,
+            QDateTime(QDate(d.start.year, d.start.month, d.start.day), QTime(0, 0))))
         self.addParameter(QgsProcessingParameterNumber("DAYS", "Days", integer, d.days, minValue=1,
                                                        maxValue=3660))
         self.addParameter(QgsProcessingParameterNumber("SEED", "Random seed", integer, d.seed, minValue=0))

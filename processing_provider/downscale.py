@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import (
     PREDICTOR_HELP,
     SMFusionAlgorithm,
@@ -68,11 +69,12 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         "OUTPUT": "Output series folder.",
         "REPORT": "Optional HTML page: cross-validated scores, detail skill, feature importance, a residual map.",
     }
+    NEEDS = ("lightgbm", "numba")
     EXAMPLE = ("qgis_process run smfusion:downscale -- COARSE=demo/gleam/ssm PREDICTORS=predictors LAYER=ssm "
                "SCHEME=pooled RESIDUAL=bilinear DETAIL=1 OUTPUT=downscaled/ssm MODEL_OUT=models/ssm.txt")
 
     def define(self):
-        double, integer = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
+        double, integer = compat.DOUBLE, compat.INTEGER
         self.addParameter(folder_parameter("COARSE", "Coarse soil-moisture series"))
         predictor_parameters(self)
         self.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm",
@@ -88,7 +90,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterString("DETAIL", "Detail weight (number or auto)", "1"))
         for name, label in (("TRAIN_START", "First training date"), ("TRAIN_END", "Last training date"),
                             ("START", "First date to predict"), ("END", "Last date to predict")):
-            self.addParameter(QgsProcessingParameterDateTime(name, label, QgsProcessingParameterDateTime.Date,
+            self.addParameter(QgsProcessingParameterDateTime(name, label, compat.DATE,
                                                              optional=True))
         self.addParameter(QgsProcessingParameterNumber("N_ESTIMATORS", "Boosting rounds (most)", integer, 400,
                                                        minValue=10, maxValue=10000))

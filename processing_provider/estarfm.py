@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter, folder_parameter, optional_number
 
 METHODS = ("estarfm", "ubestarfm")
@@ -45,7 +46,7 @@ class EstarfmParameters:
     """The ESTARFM settings as Processing parameters, and their conversion to core Options."""
 
     def define_options(self):
-        integer, double = QgsProcessingParameterNumber.Integer, QgsProcessingParameterNumber.Double
+        integer, double = compat.INTEGER, compat.DOUBLE
         self.addParameter(QgsProcessingParameterNumber("WINDOW", "Window size (px, odd)", integer, 25,
                                                        minValue=3, maxValue=401))
         self.addParameter(QgsProcessingParameterNumber("CLASSES", "Number of classes", integer, 4,
@@ -102,6 +103,7 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
         "VARIABLE": "Variable name of the output files (default: taken from the fine file names).",
         "OUTPUT": "Output series folder.",
     }
+    NEEDS = ("numba",)
     EXAMPLE = ("qgis_process run smfusion:estarfm -- FINE=demo/fine/ndvi COARSE=demo/coarse/ndvi "
                "MODE=all WINDOW=25 CLASSES=4 METHOD=estarfm CONVERSION=one OUTPUT=fused/ndvi")
 
@@ -111,11 +113,11 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="all",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterDateTime("START", "Start date",
-                                                         QgsProcessingParameterDateTime.Date, optional=True))
+                                                         compat.DATE, optional=True))
         self.addParameter(QgsProcessingParameterDateTime("END", "End date",
-                                                         QgsProcessingParameterDateTime.Date, optional=True))
+                                                         compat.DATE, optional=True))
         self.addParameter(QgsProcessingParameterNumber("MIN_PAIR_VALID", "Least valid fraction of a pair",
-                                                       QgsProcessingParameterNumber.Double, 0.7,
+                                                       compat.DOUBLE, 0.7,
                                                        minValue=0.01, maxValue=1.0))
         self.define_options()
         self.addParameter(QgsProcessingParameterString("VARIABLE", "Output variable name", optional=True))

@@ -25,6 +25,7 @@ class EstarfmDateAlgorithm(EstarfmParameters, SMFusionAlgorithm):
         **OPTION_HELP,
         "OUTPUT": "The predicted fine image at tp (float32 GeoTIFF, NoData NaN).",
     }
+    NEEDS = ("numba",)
     EXAMPLE = ("qgis_process run smfusion:estarfmdate -- FINE1=L_20160205.tif COARSE1=M_20160205.tif "
                "FINE2=L_20160308.tif COARSE2=M_20160308.tif COARSE0=M_20160218.tif WINDOW=51 CLASSES=2 "
                "SIGMA_BLOCK=200 VALID_MIN=250 VALID_MAX=350 OUTPUT=lst_20160218.tif")

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 SAMPLINGS = ("nearest", "bilinear", "mean")
@@ -53,11 +54,11 @@ class EvaluateAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterEnum("SAMPLING", "Sampling", SAMPLINGS, defaultValue="nearest",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterNumber("K", "Block size for mean sampling",
-                                                       QgsProcessingParameterNumber.Integer, 3, minValue=1,
+                                                       compat.INTEGER, 3, minValue=1,
                                                        maxValue=51))
-        self.addParameter(QgsProcessingParameterDateTime("START", "Start date", QgsProcessingParameterDateTime.Date,
+        self.addParameter(QgsProcessingParameterDateTime("START", "Start date", compat.DATE,
                                                          optional=True))
-        self.addParameter(QgsProcessingParameterDateTime("END", "End date", QgsProcessingParameterDateTime.Date,
+        self.addParameter(QgsProcessingParameterDateTime("END", "End date", compat.DATE,
                                                          optional=True))
         self.addParameter(QgsProcessingParameterString("SPLIT", "Held-out station ids (or a file)", optional=True))
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT_TABLE", "Metrics table",

@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm
 
 
@@ -31,7 +32,7 @@ class GridAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterExtent("EXTENT", "Extent"))
         self.addParameter(QgsProcessingParameterCrs("CRS", "CRS", "EPSG:4326"))
         self.addParameter(QgsProcessingParameterNumber("PIXEL_SIZE", "Pixel size (CRS units)",
-                                                       QgsProcessingParameterNumber.Double, 1000.0, minValue=1e-9))
+                                                       compat.DOUBLE, 1000.0, minValue=1e-9))
         self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", "Grid template"))
 
     def execute(self, parameters, context, feedback):

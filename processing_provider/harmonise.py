@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter, optional_number
 
 PRODUCTS = ("auto", "MOD11A1", "MOD13A2", "MCD43A3", "MOD15A2H", "GLASS", "GLEAM", "GLDAS", "generic")
@@ -66,15 +67,15 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterExtent("TARGET_EXTENT", "Or: target extent", optional=True))
         self.addParameter(QgsProcessingParameterCrs("TARGET_CRS", "Target CRS", optional=True))
         self.addParameter(QgsProcessingParameterNumber("PIXEL_SIZE", "Target pixel size (CRS units)",
-                                                       QgsProcessingParameterNumber.Double, optional=True,
+                                                       compat.DOUBLE, optional=True,
                                                        minValue=1e-9))
         self.addParameter(QgsProcessingParameterEnum("RESAMPLING", "Resampling", RESAMPLINGS, defaultValue="auto",
                                                      usesStaticStrings=True))
-        double = QgsProcessingParameterNumber.Double
+        double = compat.DOUBLE
         self.addParameter(QgsProcessingParameterNumber("SCALE", "Scale (generic)", double, optional=True))
         self.addParameter(QgsProcessingParameterNumber("OFFSET", "Offset (generic)", double, optional=True))
         for name, label in (("START", "Start date"), ("END", "End date")):
-            self.addParameter(QgsProcessingParameterDateTime(name, label, QgsProcessingParameterDateTime.Date,
+            self.addParameter(QgsProcessingParameterDateTime(name, label, compat.DATE,
                                                              optional=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Series folder"))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Series folder"))

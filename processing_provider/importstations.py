@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 
@@ -50,13 +51,13 @@ class ImportStationsAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             "INPUT", "ISMN archive, folder or CSV", fileFilter="ISMN zip (*.zip);;CSV (*.csv);;ISMN file (*.stm)"))
         self.addParameter(QgsProcessingParameterExtent("EXTENT", "Keep stations inside", optional=True))
-        self.addParameter(QgsProcessingParameterDateTime("START", "Start date", QgsProcessingParameterDateTime.Date,
+        self.addParameter(QgsProcessingParameterDateTime("START", "Start date", compat.DATE,
                                                          optional=True))
-        self.addParameter(QgsProcessingParameterDateTime("END", "End date", QgsProcessingParameterDateTime.Date,
+        self.addParameter(QgsProcessingParameterDateTime("END", "End date", compat.DATE,
                                                          optional=True))
         self.addParameter(QgsProcessingParameterString("FLAGS", "Accepted ISMN flags", "G,U"))
         self.addParameter(QgsProcessingParameterNumber("MIN_HOURS", "Least valid hours per day",
-                                                       QgsProcessingParameterNumber.Integer, 12, minValue=1,
+                                                       compat.INTEGER, 12, minValue=1,
                                                        maxValue=24))
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT", "Station GeoPackage",
                                                                 "GeoPackage (*.gpkg)"))

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, folder_parameter
 
 
@@ -38,6 +39,7 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         "OUTPUT": "Output folder: fused/, predictors/, bilinear/, downscaled/, models/, calibrated/, report.html, "
                   "metrics.csv, run.json.",
     }
+    NEEDS = ("numba", "lightgbm", "onnxruntime", "onnx")
     EXAMPLE = ("qgis_process run smfusion:pipeline -- FINE=demo/fine COARSE=demo/coarse SSM=demo/gleam/ssm "
                "RZSM=demo/gleam/rzsm STATIC=demo/static STATIONS=demo/stations/stations.gpkg HOLDOUT=0.25 "
                "OUTPUT=demo/run")
@@ -51,7 +53,7 @@ class PipelineAlgorithm(SMFusionAlgorithm):
             self.addParameter(folder_parameter(name, label, kinds, optional=name in ("SSM", "RZSM")))
         self.addParameter(QgsProcessingParameterFile("STATIONS", "Stations", fileFilter="GeoPackage (*.gpkg)"))
         self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (fraction or ids)", "0.25"))
-        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", QgsProcessingParameterNumber.Integer, 0,
+        self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", compat.INTEGER, 0,
                                                        minValue=0))
         self.addParameter(QgsProcessingParameterBoolean("OVERWRITE", "Re-run every stage", False))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))

@@ -84,3 +84,23 @@ def enabled(qgis_env):
     res = qgis_process(qgis_env, "plugins", "enable", "smfusion")
     assert res.returncode == 0 or "already enabled" in res.stderr, res.stderr
     return qgis_env
+
+
+@pytest.fixture(params=["gdal-errors-as-codes", "gdal-exceptions"])
+def gdal_mode(request):
+    """Runs a test in both of GDAL's error modes: the engine must say the same whether or not QGIS, another
+    plugin or GDAL 4 turned ``gdal.UseExceptions()`` on. The mode before the test is restored."""
+    from osgeo import gdal, ogr, osr
+    modules = (gdal, ogr, osr)            # GDAL stacks their handlers: on in this order, off in the reverse
+
+    def set_mode(on):
+        for m in modules[::-1]:
+            m.DontUseExceptions()
+        for m in modules:
+            if on[m]:
+                m.UseExceptions()
+
+    before = {m: bool(m.GetUseExceptions()) for m in modules}
+    set_mode(dict.fromkeys(modules, request.param == "gdal-exceptions"))
+    yield request.param
+    set_mode(before)

@@ -194,20 +194,48 @@ def test_tool_through_processing(provider, region, tmp_path):
                                               "OUTPUT": str(tmp_path / "x")})
 
 
-def test_compiled_trees_give_lightgbms_values(region, tmp_path, monkeypatch):
+def test_compiled_forest_gives_lightgbms_values(region, tmp_path):
+    """The flattened forest (both kernels) equals LightGBM's predict bit for bit, NaN, zeros and values on the
+    thresholds included, and downscale uses it."""
+    from smfusion.core.forest import Forest
     s = D.Settings(n_estimators=80)
-    a = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "a", "ssm", s,
-                    end=dt.date(2021, 4, 3), model_out=tmp_path / "m.txt")
-    booster, _ = D.load_model(tmp_path / "m.txt")
-    compiled = D._Compiled(booster, 0)
-    x = np.random.default_rng(0).random((5000, booster.num_feature())).astype("float32")
-    x[::7, 3] = np.nan
-    np.testing.assert_allclose(compiled.predict(x), booster.predict(x), atol=1e-10)
-    monkeypatch.setattr(D, "COMPILE_MIN_PIXELS", 0)
     log = []
-    b = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "b", "ssm", s,
-                    end=dt.date(2021, 4, 3), model_in=tmp_path / "m.txt",
-                    progress=lambda f, m=None: m and log.append(m))
-    assert any("compiled with lleaves" in m for m in log)
-    for p, q in zip(a["paths"], b["paths"]):
-        np.testing.assert_allclose(read_raster(p)[0], read_raster(q)[0], atol=1e-6)
+    D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "a", "ssm", s,
+                end=dt.date(2021, 4, 3), model_out=tmp_path / "m.txt", progress=lambda f, m=None: m and log.append(m))
+    assert any("80 trees flattened for the compiled predictor" in m for m in log)
+    booster, _ = D.load_model(tmp_path / "m.txt")
+    forest = Forest.from_booster(booster)
+    rng = np.random.default_rng(0)
+    x = rng.random((5000, booster.num_feature())).astype("float32")
+    x[::7, 3] = np.nan
+    x[::11, 2] = 0.0
+    x[::13, 1] = 1e-40
+    x[:200, 0] = forest.threshold[forest.feature == 0][:1].astype("float32") if (forest.feature == 0).any() else 0.5
+    want = booster.predict(x)
+    for method in ("masks", "walk"):
+        assert np.array_equal(forest.predict(x, method=method), want), method
+    assert np.array_equal(forest.predict(x.astype("float64")), booster.predict(x.astype("float64")))
+
+
+def test_forest_missing_value_modes():
+    """Trees trained with NaN (missing type NaN) and with zero_as_missing (type Zero) predict as LightGBM."""
+    import lightgbm as lgb
+    from smfusion.core.forest import MISSING_NAN, MISSING_ZERO, Forest, Unsupported
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3000, 4)).astype("float32")
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.1] = 0.0
+    y = np.nan_to_num(x[:, 0]) + np.where(np.isnan(x[:, 1]), 2.0, 0.0) + (x[:, 2] == 0) * 1.5
+    test = rng.standard_normal((4000, 4)).astype("float32")
+    test[rng.random(test.shape) < 0.2] = np.nan
+    test[rng.random(test.shape) < 0.2] = 0.0
+    for zero_as_missing, mode in ((False, MISSING_NAN), (True, MISSING_ZERO)):
+        booster = lgb.train({"objective": "regression", "verbosity": -1, "num_leaves": 15, "seed": 3,
+                             "zero_as_missing": zero_as_missing}, lgb.Dataset(x, y), 30)
+        forest = Forest.from_booster(booster)
+        assert (forest.mode == mode).any()
+        for method in ("masks", "walk"):
+            assert np.array_equal(forest.predict(test, method=method), booster.predict(test)), (mode, method)
+    binary = lgb.train({"objective": "binary", "verbosity": -1}, lgb.Dataset(x, (y > 1).astype(int)), 3)
+    with pytest.raises(Unsupported, match="output transform"):
+        Forest.from_booster(binary)

@@ -41,6 +41,7 @@ def _nc(path, variables, lat, lon, dims=("lat", "lon"), time=None, attrs=None):
     return path
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_mod11a1_real_tile():
     path = real_data("modis", "MOD11A1.A2019305.h14v09.006.2019306084028.hdf")
     reader = P.detect(path)
@@ -63,6 +64,7 @@ def test_mod11a1_real_tile():
     assert lon[0] == pytest.approx(math.degrees(x / (6371007.181 * math.cos(math.radians(lat[0])))), abs=1e-6)
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_gldas_real_file_and_conversion(tmp_path):
     path = real_data("gldas", "GLDAS_NOAH025_3H.A20160101.0300.021.nc4")
     layer = P.detect(path).read(path, "ssm")[0]
@@ -111,6 +113,7 @@ def test_gleam_lands_in_the_right_corner(tmp_path, order, lat_up, field_name):
     assert np.isnan(a).sum() == 1
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_modis_composites_glass_scales_fills_and_masks(tmp_path):
     lat, lon = np.array([37.01, 37.0]), np.array([127.0, 127.01, 127.02])
     ndvi = np.array([[5000, -3000, 8000], [2000, 4000, 6000]], "i2")
@@ -167,6 +170,7 @@ def test_demo_coarse_onto_fine_reproduces_the_resampled_files(tmp_path):
         np.testing.assert_array_equal(mine.read(d), theirs.read(d))
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_grid_and_bad_input(tmp_path):
     g = H.make_grid(tmp_path / "g.tif", "EPSG:5179", (950_100, 1_900_000, 960_000, 1_905_500), 1000)
     assert (g.width, g.height) == (10, 6) and g.transform[0] == 950_000 and Grid.of(tmp_path / "g.tif").same_as(g)

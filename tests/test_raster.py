@@ -5,6 +5,8 @@ from osgeo import gdal
 from smfusion.core.errors import SMFusionError
 from smfusion.core.raster import Grid, RasterReader, RasterWriter, atomic_path, read_raster, tiles, warp, write_raster
 
+pytestmark = pytest.mark.usefixtures("gdal_mode")    # every test in both GDAL error modes
+
 GRID = Grid.from_bounds("EPSG:5179", 900000, 1900000, 937000, 1923000, 1000)   # 37 x 23 px
 
 

@@ -7,6 +7,8 @@ from smfusion.core.errors import SMFusionError
 from smfusion.core.raster import Grid, write_raster
 from smfusion.core.series import check_same_grid, list_series, parse_date, parse_user_date, series_filename, variable_of
 
+pytestmark = pytest.mark.usefixtures("gdal_mode")    # every test in both GDAL error modes
+
 GRID = Grid.from_bounds("EPSG:5179", 900000, 1900000, 910000, 1908000, 1000)
 
 

@@ -16,6 +16,7 @@ def _text(path):
     return path.read_bytes().decode("latin-1")
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_narbonne_parses_the_same_in_both_formats():
     hv = next(real_data("ismn", "format_header_values").glob("*.stm"))
     ceop = next(real_data("ismn", "format_ceop_sep").glob("*.stm"))
@@ -133,6 +134,7 @@ def test_same_depth_sensors_are_averaged_and_duplicate_names_get_the_network(tmp
     assert out["A_s1"].ssm[0] == pytest.approx(0.25)
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_csv_daily_hourly_units_and_round_trip(tmp_path):
     daily = tmp_path / "daily.csv"
     daily.write_text("station_id,lon,lat,date,ssm,rzsm\nK1,127.1,37.2,2021-05-01,0.21,0.30\n"
@@ -161,6 +163,7 @@ def test_csv_daily_hourly_units_and_round_trip(tmp_path):
         S.import_stations(bad)
 
 
+@pytest.mark.usefixtures("gdal_mode")
 def test_unknown_files_in_an_archive_are_listed_and_the_rest_imported(tmp_path):
     src = real_data("ismn", "Data_separate_files_header_COSMOS.zip")
     z = tmp_path / "mixed.zip"

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsProject, QgsRasterLayer
+from qgis.core import QgsApplication, QgsProcessingContext, QgsProject, QgsRasterLayer
 from smfusion.core.demo import DemoConfig, make_demo
 from smfusion.core.raster import Grid, write_raster
 
@@ -162,6 +162,31 @@ def test_tool_dialogs_show_the_series_widget(qgis_iface, provider, monkeypatch):
     wrappers["FINE"].setValue("/nonexistent")
     assert wrappers["FINE"].value() == "/nonexistent" and "not found" in wrappers["FINE"].widget.label.text()
     dialog.close()
+
+
+def test_batch_and_modeler_dialogs_get_processings_own_folder_widget(qgis_iface, provider):
+    """The series wrapper stays out of the batch and modeler dialogs: there Processing's own (C++) folder
+    widget serves, the modeler's with model inputs and step outputs."""
+    from processing.gui.wrappers import WidgetWrapperFactory
+    from qgis.core import QgsProcessingModelAlgorithm
+    from qgis.gui import QgsAbstractProcessingParameterWidgetWrapper, QgsProcessingModelerParameterWidget
+    from qgis.PyQt.QtWidgets import QDialog
+    from smfusion.ui.series_widget import SeriesWidgetWrapper
+
+    alg = QgsApplication.processingRegistry().createAlgorithmById("smfusion:estarfm")
+    param = alg.parameterDefinition("FINE")
+
+    class BatchAlgorithmDialog(QDialog):   # the dialog is told apart by its class name, as Processing does
+        pass
+
+    class ModelerParametersDialog(QDialog):
+        model, childId, context = QgsProcessingModelAlgorithm(), "estarfm_1", QgsProcessingContext()  # noqa: N815
+
+    batch = WidgetWrapperFactory.create_wrapper(param, BatchAlgorithmDialog())
+    assert isinstance(batch, QgsAbstractProcessingParameterWidgetWrapper)
+    assert not isinstance(batch, SeriesWidgetWrapper)
+    modeler = WidgetWrapperFactory.create_wrapper(param, ModelerParametersDialog())
+    assert isinstance(modeler, QgsProcessingModelerParameterWidget)
 
 
 def test_series_tools_load_their_output_in_the_desktop(provider, demo, tmp_path, project, monkeypatch):

@@ -1,4 +1,4 @@
-"""Dialog that lists missing Python packages and installs them with pip into the plugin's folder."""
+"""Dialog that lists missing Python packages and installs the pinned set with pip (plugin/dependencies.py)."""
 
 from qgis.PyQt.QtCore import QProcess
 from qgis.PyQt.QtWidgets import (
@@ -25,11 +25,11 @@ class DependencyDialog(QDialog):
         self.status.setWordWrap(True)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.install_button = QPushButton("Install")
         self.copy_button = QPushButton("Copy command")
-        self.buttons.addButton(self.install_button, QDialogButtonBox.ActionRole)
-        self.buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)
+        self.buttons.addButton(self.install_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         self.install_button.clicked.connect(self.install)
         self.copy_button.clicked.connect(self.copy_command)
@@ -41,8 +41,8 @@ class DependencyDialog(QDialog):
         self.refresh()
 
     def refresh(self):
-        missing = dependencies.missing_packages()
-        self.install_button.setEnabled(bool(missing))
+        missing = dependencies.missing_packages(load=True)
+        self.install_button.setEnabled(bool(missing) and dependencies.package_set() is not None)
         self.status.setText(dependencies.report(missing).replace("\n", "<br>"))
 
     def copy_command(self):
@@ -50,11 +50,15 @@ class DependencyDialog(QDialog):
 
     def install(self):
         cmd = dependencies.pip_command()
+        problem = dependencies.no_set_message() if cmd is None else dependencies.interpreter_problem(cmd[0])
+        if problem:
+            self.log.appendPlainText(f"Not installing: {problem}")
+            return
         dependencies.deps_dir().mkdir(parents=True, exist_ok=True)
         self.log.appendPlainText("$ " + dependencies.format_command(cmd))
         self.install_button.setEnabled(False)
         self.process = QProcess(self)
-        self.process.setProcessChannelMode(QProcess.MergedChannels)
+        self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.process.readyReadStandardOutput.connect(
             lambda: self.log.appendPlainText(bytes(self.process.readAllStandardOutput()).decode(errors="replace")))
         self.process.finished.connect(self._finished)

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsColorRampShader,
     QgsDateTimeRange,
     QgsGradientColorRamp,
@@ -16,9 +17,7 @@ from qgis.core import (
     QgsGraduatedSymbolRenderer,
     QgsMarkerSymbol,
     QgsProject,
-    QgsRasterBandStats,
     QgsRasterLayer,
-    QgsRasterLayerTemporalProperties,
     QgsRasterShader,
     QgsRendererRange,
     QgsSingleBandPseudoColorRenderer,
@@ -27,6 +26,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime
 from qgis.PyQt.QtGui import QColor
+
+from ..plugin import compat
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 DEM_RAMP = ["#1a9850", "#a6d96a", "#fee08b", "#d8b365", "#8c510a", "#f5f5f5"]
@@ -48,10 +49,10 @@ def style_for(variable):
 
 def style_pseudocolor(layer, colours=DEM_RAMP):
     """A continuous ramp from the band's minimum to its maximum (DEM and variables without a QML)."""
-    stats = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Min | QgsRasterBandStats.Max)
+    stats = layer.dataProvider().bandStatistics(1, compat.STAT_MIN | compat.STAT_MAX)
     stops = [(i / (len(colours) - 1), QColor(c)) for i, c in enumerate(colours)]
     ramp = QgsGradientColorRamp(stops[0][1], stops[-1][1], False, [QgsGradientStop(p, c) for p, c in stops[1:-1]])
-    fn = QgsColorRampShader(stats.minimumValue, stats.maximumValue, ramp, QgsColorRampShader.Interpolated)
+    fn = QgsColorRampShader(stats.minimumValue, stats.maximumValue, ramp, compat.RAMP_LINEAR)
     fn.classifyColorRamp(len(colours), -1)
     shader = QgsRasterShader()
     shader.setRasterShaderFunction(fn)
@@ -93,7 +94,7 @@ def series_layers(folder, style=None):
             continue
         apply_style(layer, style)
         props = layer.temporalProperties()
-        props.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+        props.setMode(Qgis.RasterTemporalMode.FixedTemporalRange)
         props.setFixedTemporalRange(day_range(date))
         props.setIsActive(True)
         layers.append(layer)

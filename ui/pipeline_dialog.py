@@ -29,6 +29,8 @@ from qgis.PyQt.QtWidgets import (
 
 from .series_widget import SeriesFolderWidget
 
+ALIGN_V = Qt.AlignmentFlag.AlignVCenter
+
 LOG_TAG = "SM Fusion"
 
 
@@ -43,7 +45,7 @@ class TimelineWidget(QWidget):
         super().__init__(parent)
         self.rows = []
         self.setMinimumHeight(40)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_rows(self, rows):
         self.rows = [(label, sorted(dates), set(pairs or ())) for label, dates, pairs in rows]
@@ -60,7 +62,7 @@ class TimelineWidget(QWidget):
         start, end = self.span()
         if start is None:
             painter.setPen(QColor("#757575"))
-            painter.drawText(self.rect(), Qt.AlignCenter, "Pick the inputs to see their dates")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Pick the inputs to see their dates")
             return
         width = max(1.0, self.width() - self.LABEL - 8)
         days = max(1, (end - start).days)
@@ -70,7 +72,7 @@ class TimelineWidget(QWidget):
         for k, (label, dates, pairs) in enumerate(self.rows):
             y = 4 + k * self.ROW
             painter.setPen(QColor("#212121"))
-            painter.drawText(QRectF(2, y, self.LABEL - 6, self.ROW), Qt.AlignVCenter | Qt.AlignRight, label)
+            painter.drawText(QRectF(2, y, self.LABEL - 6, self.ROW), ALIGN_V | Qt.AlignmentFlag.AlignRight, label)
             painter.fillRect(QRectF(self.LABEL, y + self.ROW / 2 - 0.5, width, 1), QColor("#e0e0e0"))
             for d in dates:
                 x = self.LABEL + width * (d - start).days / days
@@ -79,8 +81,9 @@ class TimelineWidget(QWidget):
                 painter.drawLine(int(x), y + 3, int(x), y + self.ROW - 3)
         y = 4 + len(self.rows) * self.ROW
         painter.setPen(QColor("#424242"))
-        painter.drawText(QRectF(self.LABEL, y, width, self.ROW), Qt.AlignLeft | Qt.AlignVCenter, f"{start:%Y-%m-%d}")
-        painter.drawText(QRectF(self.LABEL, y, width, self.ROW), Qt.AlignRight | Qt.AlignVCenter, f"{end:%Y-%m-%d}")
+        box = QRectF(self.LABEL, y, width, self.ROW)
+        painter.drawText(box, Qt.AlignmentFlag.AlignLeft | ALIGN_V, f"{start:%Y-%m-%d}")
+        painter.drawText(box, Qt.AlignmentFlag.AlignRight | ALIGN_V, f"{end:%Y-%m-%d}")
         painter.end()
 
 
@@ -89,7 +92,7 @@ class PipelineTask(QgsTask):
     called on the main thread when it ends."""
 
     def __init__(self, kwargs, done=None):
-        super().__init__("SM Fusion pipeline", QgsTask.CanCancel)
+        super().__init__("SM Fusion pipeline", QgsTask.Flag.CanCancel)
         self.kwargs = kwargs
         self.done = done
         self.summary = None
@@ -99,7 +102,7 @@ class PipelineTask(QgsTask):
     def _progress(self, fraction, message=None):
         if message:
             self.log.append(message)
-            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.MessageLevel.Info)
         if fraction is not None:
             self.setProgress(100.0 * fraction)
 
@@ -150,7 +153,7 @@ class PipelineDialog(QDialog):
         self.seed = QSpinBox()
         self.seed.setRange(0, 10_000)
         self.output = QgsFileWidget()
-        self.output.setStorageMode(QgsFileWidget.GetDirectory)
+        self.output.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         inputs = QGroupBox("Inputs")
         form = QFormLayout(inputs)
         for label, widget in (("Fine drivers", self.fine), ("Coarse drivers", self.coarse),
@@ -172,8 +175,8 @@ class PipelineDialog(QDialog):
         cov = QVBoxLayout(coverage)
         for w in (self.timeline, self.pairs_label, self.estimate_label, self.check_button):
             cov.addWidget(w)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.run_button = self.buttons.addButton("Run", QDialogButtonBox.AcceptRole)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.run_button = self.buttons.addButton("Run", QDialogButtonBox.ButtonRole.AcceptRole)
         self.run_button.setObjectName("runButton")
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
@@ -270,7 +273,7 @@ class PipelineDialog(QDialog):
         from ..core.fusion import plan_pairs
         lines = []
         self.pairs = {}
-        QgsApplication.setOverrideCursor(Qt.WaitCursor)
+        QgsApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             for var in self.drivers():
                 try:
@@ -303,19 +306,19 @@ class PipelineDialog(QDialog):
         self.task = PipelineTask(self.kwargs(), self.on_done)
         self.run_button.setEnabled(False)
         QgsApplication.taskManager().addTask(self.task)
-        self._message("The pipeline runs in the background: see the progress in the status bar", Qgis.Info)
+        self._message("The pipeline runs in the background: see the progress in the status bar", Qgis.MessageLevel.Info)
         return self.task
 
     def on_done(self, summary, error):
         self.task = None
         self.refresh()
         if error:
-            self._message(f"The pipeline stopped: {error}", Qgis.Critical)
+            self._message(f"The pipeline stopped: {error}", Qgis.MessageLevel.Critical)
             return
         from .layers import add_pipeline_outputs
         add_pipeline_outputs(summary["output"], QgsProject.instance())
-        QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.Info)
-        self._message(f"Pipeline done: {summary['report']}", Qgis.Success)
+        QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.MessageLevel.Info)
+        self._message(f"Pipeline done: {summary['report']}", Qgis.MessageLevel.Success)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary["report"])))
 
     def _message(self, text, level):

@@ -5,13 +5,13 @@ range, the grid (CRS, size, pixel size) and the problems (mixed grids, names wit
 the Processing tool dialogs (parameter metadata ``widget_wrapper``, see processing_provider/base.py).
 """
 
-import warnings
 
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..core.series import inspect
+from ..plugin import compat
 
 OK_STYLE = "color: #1b5e20;"
 BAD_STYLE = "color: #b71c1c;"
@@ -29,7 +29,7 @@ class SeriesFolderWidget(QWidget):
         self.optional = optional
         self.info = None
         self.file_widget = QgsFileWidget(self)
-        self.file_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.file_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.file_widget.setDialogTitle("Select a folder")
         self.label = QLabel(self)            # no word wrap: a wrapped label in a form gets clipped
         self.label.setObjectName("seriesSummary")
@@ -76,43 +76,58 @@ class SeriesFolderWidget(QWidget):
 
 
 def _processing_wrappers():
-    """Processing's Python widget-wrapper base classes (imported lazily: only the desktop has them)."""
-    from processing.gui.wrappers import DIALOG_STANDARD, FileWidgetWrapper
-    return DIALOG_STANDARD, FileWidgetWrapper
+    """Processing's Python widget-wrapper base class (imported lazily: only the desktop has it). WidgetWrapper
+    is the base that QGIS 4 keeps for wrappers named in a parameter's metadata."""
+    from processing.gui.wrappers import DIALOG_STANDARD, WidgetWrapper
+    return DIALOG_STANDARD, WidgetWrapper
 
 
 try:
-    _STANDARD, _FileWrapper = _processing_wrappers()
+    _STANDARD, _Wrapper = _processing_wrappers()
 except ImportError:                       # no Processing plugin: the tools fall back to the plain widget
-    _STANDARD, _FileWrapper = None, object
+    _STANDARD, _Wrapper = None, object
+
+# the Python dialogs by class name, as Processing's wrappers tell them apart
+_NOT_STANDARD = {"ModelerParametersDialog": "modeler", "BatchAlgorithmDialog": "batch"}
 
 
-class SeriesWidgetWrapper(_FileWrapper):
+def _processing_own_wrapper(param, dialog):
+    """Processing's own (C++) folder widget for the batch and modeler dialogs, as it makes for a parameter
+    without a widget_wrapper: the modeler's offers model inputs and other steps' outputs."""
+    from qgis.gui import QgsGui, QgsProcessingGui
+    registry = QgsGui.processingGuiRegistry()
+    if _NOT_STANDARD[type(dialog).__name__] == "modeler":
+        return registry.createModelerParameterWidget(dialog.model, dialog.childId, param, dialog.context)
+    wrapper = registry.createParameterWidgetWrapper(param, QgsProcessingGui.WidgetType.Batch)
+    if wrapper is not None:
+        wrapper.setDialog(dialog)
+    return wrapper
+
+
+class SeriesWidgetWrapper(_Wrapper):
     """The folder parameter of a tool dialog shown with :class:`SeriesFolderWidget`; batch and modeler
-    dialogs keep Processing's own file widget. Metadata keys: ``kinds`` (list of folder kinds)."""
+    dialogs get Processing's own folder widget instead (``__new__`` returns it). Metadata keys: ``kinds``
+    (list of folder kinds)."""
+
+    def __new__(cls, param, dialog, row=0, col=0, **kwargs):
+        if type(dialog).__name__ in _NOT_STANDARD:
+            own = _processing_own_wrapper(param, dialog)
+            if own is not None:
+                return own
+        return super().__new__(cls)
 
     def __init__(self, param, dialog, row=0, col=0, kinds=("series",), **kwargs):
         self.kinds = tuple(kinds)
-        with warnings.catch_warnings():          # FileWidgetWrapper warns that it is deprecated
-            warnings.simplefilter("ignore", DeprecationWarning)
-            super().__init__(param, dialog, row, col, **kwargs)
+        super().__init__(param, dialog, row, col, **kwargs)
 
     def createWidget(self):  # noqa: N802 - Processing API name
-        if self.dialogType == _STANDARD:
-            from qgis.core import QgsProcessingParameterDefinition
-            optional = bool(self.parameterDefinition().flags() & QgsProcessingParameterDefinition.FlagOptional)
-            widget = SeriesFolderWidget(kinds=self.kinds, optional=optional)
-            widget.changed.connect(lambda _: self.widgetValueHasChanged.emit(self))
-            return widget
-        return super().createWidget()
+        optional = bool(self.parameterDefinition().flags() & compat.FLAG_OPTIONAL)
+        widget = SeriesFolderWidget(kinds=self.kinds, optional=optional)
+        widget.changed.connect(lambda _: self.widgetValueHasChanged.emit(self))
+        return widget
 
     def setValue(self, value):  # noqa: N802 - Processing API name
-        if self.dialogType == _STANDARD:
-            self.widget.setFilePath(value if value not in (None, "") else "")
-        else:
-            super().setValue(value)
+        self.widget.setFilePath(value if value not in (None, "") else "")
 
     def value(self):
-        if self.dialogType == _STANDARD:
-            return self.widget.filePath() or None
-        return super().value()
+        return self.widget.filePath() or None
