@@ -195,7 +195,14 @@ def bench_cnn(tmp):
 
 
 def main():
-    print(f"bench machine: {dt.date.today()}, python {sys.version.split()[0]}, numpy {np.__version__}")
+    import platform
+
+    import lightgbm
+    import numba
+    from osgeo import gdal
+    system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system())
+    print(f"bench machine: {dt.date.today()}, {system}, python {sys.version.split()[0]}, numpy {np.__version__}, "
+          f"GDAL {gdal.__version__}, numba {numba.__version__}, lightgbm {lightgbm.__version__}")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         bench_raster(tmp)

@@ -95,7 +95,7 @@ def main(argv):
             for platform in pyset.platforms:
                 try:
                     if download:
-                        dest = download / pyset.name / platform
+                        dest = download / path.stem / platform
                         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest),
                                *pip_target(pyset, platform), "--require-hashes", "-r", str(path)]
                         res = subprocess.run(cmd, capture_output=True, text=True, env=pip_env())

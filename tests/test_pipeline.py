@@ -100,7 +100,14 @@ def test_the_model_equals_the_pipeline(run, enabled):
             mine, theirs = list_series(out / f"{stage}_{layer}"), list_series(pipe / stage / layer)
             assert mine.dates == theirs.dates and len(mine) == 45
             for a, b in zip(mine.paths, theirs.paths):
-                assert a.read_bytes() == b.read_bytes(), a
+                if a.read_bytes() == b.read_bytes():
+                    continue
+                # downscaled: byte for byte. Calibrated: the head refit's float64 sums can differ in the last
+                # bit with the process's history (seen with numpy 2.4 on QGIS 3.44): one float32 step at most
+                assert stage == "calibrated", a
+                x, y = read_raster(a)[0], read_raster(b)[0]
+                assert np.array_equal(np.isnan(x), np.isnan(y)), a
+                np.testing.assert_array_max_ulp(x[~np.isnan(x)], y[~np.isnan(y)], maxulp=1)
     assert (out / "metrics.csv").read_text() == (pipe / "metrics.csv").read_text()
 
 
