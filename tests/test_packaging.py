@@ -131,6 +131,33 @@ def test_required_packages_import_after_setup():
     assert lightgbm.__version__ and "CPUExecutionProvider" in onnxruntime.get_available_providers()
 
 
+STARTUP = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from qgis.core import QgsApplication
+app = QgsApplication([], False)
+app.initQgis()
+sys.path.insert(0, "/usr/share/qgis/python/plugins")
+from processing.core.Processing import Processing
+Processing.initialize()
+import smfusion
+plugin = smfusion.classFactory(None)
+plugin.initProcessing()
+print(len(QgsApplication.processingRegistry().providerById("smfusion").algorithms()))
+print(" ".join(sorted(m for m in ("numba", "llvmlite", "lightgbm", "onnxruntime", "onnx") if m in sys.modules)))
+"""
+
+
+def test_qgis_start_imports_none_of_the_packages():
+    """Loading the plugin and its provider finds the packages but imports none (fast start, no DLL locked)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    res = subprocess.run(["/usr/bin/python3", "-c", STARTUP, str(ROOT / "build" / "plugins")], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    count, loaded = res.stdout.split("\n")[-3:-1]          # the last two lines printed
+    assert (count, loaded) == ("12", ""), res.stdout
+
+
 def test_tools_say_what_is_missing_before_they_run(provider, monkeypatch):
     """canExecute() of a tool whose packages are not there names them and the install command."""
     real = dependencies.missing_packages
