@@ -255,6 +255,10 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     if method == "cnn":
         proto = cnnmeta.load(model) if not hasattr(model, "graph") else model
         session = cnn.Session(proto, device)
+        if session.meta.get("layer") != layer:
+            where = model if not hasattr(model, "graph") else "The model"
+            raise SMFusionError(f"{where}: the model calibrates {session.meta.get('layer')}, not {layer}: give a "
+                                f"model trained for {layer} (smfusion:calibratetrain LAYER={layer})", where)
         cnnmeta.check_inputs(session.meta, planes.available)
         prog.info(f"ONNX Runtime provider: {session.provider}" + (f" ({session.note})" if session.note else ""))
         names = session.meta["inputs"]

@@ -88,12 +88,22 @@ def _grid(ds):
     return grid
 
 
+def _read(obj, path, *args, **kwargs):
+    """``obj.ReadAsArray(*args, **kwargs)`` (a band or a multidimensional array of ``path``), or an
+    SMFusionError naming the file when GDAL cannot read the data (a damaged or truncated file)."""
+    data, msg = gdal_call(obj.ReadAsArray, *args, **kwargs)
+    if data is None:
+        raise SMFusionError(f"{path}: the data cannot be read ({msg or 'no detail from GDAL'}); the file may be "
+                            f"damaged or truncated", path)
+    return data
+
+
 def _band(path, field):
     name = _subdataset(path, field)
     if name is None:
         raise SMFusionError(f"{path}: has no field {field!r}", path)
     ds = _open(name)
-    raw = ds.GetRasterBand(1).ReadAsArray()
+    raw = _read(ds.GetRasterBand(1), path)
     meta = {**(ds.GetMetadata() or {}), **(ds.GetRasterBand(1).GetMetadata() or {})}
     return raw, _grid(ds), meta, ds.GetRasterBand(1)
 
@@ -217,7 +227,7 @@ class Glass(Reader):
         if Path(str(path)).suffix.lower() in (".tif", ".tiff"):      # a GLASS GeoTIFF: one field, band 1
             ds = _open(path)
             band = ds.GetRasterBand(1)
-            raw, grid = band.ReadAsArray(), _grid(ds)
+            raw, grid = _read(band, path), _grid(ds)
             meta = {**(ds.GetMetadata() or {}), **(band.GetMetadata() or {})}
             meta.setdefault("scale_factor", band.GetScale())
             meta.setdefault("add_offset", band.GetOffset())
@@ -287,7 +297,7 @@ class NetcdfCube:
         coords = {}
         for d in dims:
             var = d.GetIndexingVariable()
-            coords[_role(d.GetName().lower())] = (var.ReadAsArray() if var is not None else None, var)
+            coords[_role(d.GetName().lower())] = (_read(var, path) if var is not None else None, var)
         lat, lon = coords["lat"][0].astype("float64"), coords["lon"][0].astype("float64")
         self.flip = bool(lat[0] < lat[-1])                   # stored south → north: flip to north-up
         if self.flip:
@@ -310,7 +320,7 @@ class NetcdfCube:
         if "time" in self.roles:
             t = self.roles.index("time")
             start[t], count[t] = k, 1
-        data = self._arr.ReadAsArray(array_start_idx=start, count=count).astype("float64")
+        data = _read(self._arr, self.path, array_start_idx=start, count=count).astype("float64")
         roles = [r for r in self.roles if r != "time"] if "time" in self.roles else list(self.roles)
         data = data.reshape([c for c, r in zip(count, self.roles) if r != "time"])
         data = np.transpose(data, [roles.index("lat"), roles.index("lon")])
@@ -386,7 +396,7 @@ class Gldas(Reader):
                                     f"(the {variable} layer cannot be made from this file)", path)
             ds = _open(name)
             band = ds.GetRasterBand(1)
-            raw = band.ReadAsArray().astype("float64")
+            raw = _read(band, path).astype("float64")
             nodata = band.GetNoDataValue()
             raw[(raw == nodata) if nodata is not None else np.zeros(raw.shape, bool)] = np.nan
             raw[raw <= -9999] = np.nan
@@ -422,7 +432,7 @@ class Generic(Reader):
             return cube.layers(lambda a: a * scale + offset)
         ds = _open(path)
         band = ds.GetRasterBand(1)
-        raw = band.ReadAsArray()
+        raw = _read(band, path)
         out = raw.astype("float64")
         nodata = band.GetNoDataValue()
         if nodata is not None:

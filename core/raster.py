@@ -360,27 +360,82 @@ def read_raster(path, band=1, variable=None):
 
 # ---------------------------------------------------------------------------------------------- writing
 
+def _space_note(folder):
+    """'; the disk holding FOLDER has N MB free' when that disk is (nearly) full, else ''."""
+    import shutil
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    return f"; the disk holding {folder} has {free / 1e6:.1f} MB free: no space left" if free < 64e6 else ""
+
+
+def _unlink(*paths):
+    for p in paths:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def _temporary_name(path):
+    return path.with_name(f".{path.stem}.part-{uuid.uuid4().hex[:8]}{path.suffix}")
+
+
+def remove_leftovers(folder, pattern="*"):
+    """Delete the temporary files that a killed run left in ``folder`` (names of :func:`atomic_path`'s
+    temporaries whose final stem matches ``pattern``); returns how many."""
+    gone = 0
+    for p in Path(folder).glob(f".{pattern}.part-????????*"):
+        if p.is_file():
+            _unlink(p)
+            gone += 1
+    return gone
+
+
 @contextmanager
 def atomic_path(path):
     """Yield a temporary path next to ``path``; rename it to ``path`` on success, delete it on error.
 
-    Works for any file type (GeoTIFF, GeoPackage, JSON, HTML). A cancelled or failed write leaves
-    neither a partial ``path`` nor the temporary file behind.
+    Works for any file type (GeoTIFF, GeoPackage, JSON, HTML). While the block runs, GDAL's errors are
+    collected: any failure (a full disk, an I/O error, in either of GDAL's error modes) makes the write
+    fail. A failed, cancelled or refused write (no space left, a read-only folder) raises SMFusionError
+    naming ``path`` and leaves neither a partial ``path`` nor the temporary file behind.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.part-{uuid.uuid4().hex[:8]}{path.suffix}")
-    aux = Path(str(tmp) + ".aux.xml")
     try:
-        yield tmp
-    except BaseException:
-        for leftover in (tmp, aux):
-            if leftover.exists():
-                leftover.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SMFusionError(f"{path.parent}: the output folder cannot be created ({err.strerror or err})",
+                            path) from err
+    tmp = _temporary_name(path)
+    aux = Path(str(tmp) + ".aux.xml")
+    failures = []
+
+    def collect(err_class, _number, message):
+        if err_class >= gdal.CE_Failure:
+            failures.append(message)
+
+    try:
+        gdal.PushErrorHandler(collect)
+        try:
+            yield tmp
+        finally:
+            gdal.PopErrorHandler()
+        if failures:
+            raise SMFusionError(f"{path}: writing failed ({failures[0]}){_space_note(path.parent)}", path)
+        os.replace(tmp, path)
+        if aux.exists():
+            os.replace(aux, str(path) + ".aux.xml")
+    except BaseException as err:
+        _unlink(tmp, aux)
+        if isinstance(err, OSError):
+            raise SMFusionError(f"{path}: cannot be written ({err.strerror or err}){_space_note(path.parent)}",
+                                path) from err
+        # GDAL's own error, raised in exceptions mode
+        if isinstance(err, RuntimeError) and str(err) and str(err) == gdal.GetLastErrorMsg():
+            raise SMFusionError(f"{path}: writing failed ({err}){_space_note(path.parent)}", path) from err
         raise
-    os.replace(tmp, path)
-    if aux.exists():
-        os.replace(aux, str(path) + ".aux.xml")
 
 
 def creation_options(dtype="float32"):
@@ -411,11 +466,11 @@ class RasterWriter:
 
     def __enter__(self):
         self._ctx = atomic_path(self.path)
-        tmp = self._ctx.__enter__()
-        ds = gdal.GetDriverByName("GTiff").Create(str(tmp), self.grid.width, self.grid.height, self.bands,
-                                                  _GDAL_TYPES[self.dtype], creation_options(self.dtype))
+        self._tmp = tmp = self._ctx.__enter__()
+        ds, msg = gdal_call(gdal.GetDriverByName("GTiff").Create, str(tmp), self.grid.width, self.grid.height,
+                            self.bands, _GDAL_TYPES[self.dtype], creation_options(self.dtype))
         if ds is None:
-            err = SMFusionError(f"{self.path}: cannot be created ({gdal.GetLastErrorMsg()})", self.path)
+            err = SMFusionError(f"{self.path}: cannot be created ({msg}){_space_note(self.path.parent)}", self.path)
             self._ctx.__exit__(type(err), err, None)
             raise err
         ds.SetGeoTransform(self.grid.transform)
@@ -447,15 +502,28 @@ class RasterWriter:
         self.write(core, tile.row0, tile.col0)
 
     def __exit__(self, exc_type, exc, tb):
-        try:
-            if self._ds is not None:
+        own = None
+        if self._ds is not None:
+            try:
                 if exc_type is None:
                     self._ds.FlushCache()
                 self._band = None
-                self._ds = None
-        finally:
-            self._ctx.__exit__(exc_type, exc, tb)
-        return False
+                if hasattr(self._ds, "Close"):             # GDAL ≥ 3.8: the last blocks' errors come back here
+                    self._ds.Close()
+            except RuntimeError as err:                    # GDAL in exceptions mode
+                own = SMFusionError(f"{self.path}: writing failed ({err}){_space_note(self.path.parent)}", self.path)
+            finally:
+                self._band = self._ds = None               # closes the file: the last blocks and the directory
+        if exc_type is None and own is None:               # what was written must read back
+            check, msg = gdal_call(gdal.Open, str(self._tmp))
+            if check is None:
+                own = SMFusionError(f"{self.path}: the written file does not read back ({msg})"
+                                    f"{_space_note(self.path.parent)}", self.path)
+            check = None
+        if own is not None:
+            self._ctx.__exit__(type(own), own, None)       # removes the temporary file
+            raise own
+        return self._ctx.__exit__(exc_type, exc, tb)
 
 
 def write_raster(path, array, grid, dtype="float32", nodata=None, metadata=None, description=None):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SMFusionError
-from .raster import Grid, read_raster
+from .raster import Grid, read_raster, remove_leftovers
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".hdf", ".h5", ".vrt", ".img")
 _DOY = re.compile(r"(?<![A-Za-z0-9])A(\d{4})(\d{3})(?!\d)")
@@ -88,10 +88,14 @@ def written(folder, variable, dates, after=None, progress=None):
     """The dates of ``dates`` whose ``<variable>_<YYYYMMDD>.tif`` already lies in ``folder`` and is newer
     than ``after`` (POSIX seconds): a resumed run keeps them, and says so through ``progress`` (a
     :class:`~.progress.Progress`). None ``after`` keeps nothing. Outputs are written atomically, so an
-    existing file is complete."""
+    existing file is complete; the temporary files of a killed run are removed here."""
+    folder = Path(folder)
+    if folder.is_dir():
+        gone = remove_leftovers(folder, f"{variable}_*")
+        if gone and progress is not None:
+            progress.info(f"Removed {gone} unfinished file(s) that an interrupted run left in {folder}")
     if after is None:
         return set()
-    folder = Path(folder)
     out = set()
     for d in dates:
         f = folder / series_filename(variable, d)

@@ -18,6 +18,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,10 +157,22 @@ def _archive_members(path):
             if p.is_file():
                 yield str(p.relative_to(path)), lambda p=p: p.read_bytes().decode("latin-1")
     elif zipfile.is_zipfile(path):
-        zf = zipfile.ZipFile(path)
-        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+        try:
+            zf = zipfile.ZipFile(path)
+            infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as err:
+            raise SMFusionError(f"{path}: a damaged zip archive ({err})", path) from None
+
+        def member(info):
+            try:
+                return zf.read(info).decode("latin-1")
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as err:
+                raise SMFusionError(f"{path}: its member {info.filename} is damaged ({type(err).__name__}: {err})",
+                                    path) from None
+
+        for info in sorted(infos, key=lambda i: i.filename):
             if not info.is_dir():
-                yield info.filename, lambda info=info: zf.read(info).decode("latin-1")
+                yield info.filename, lambda info=info: member(info)
     elif path.is_file() and path.suffix.lower() == ".stm":
         yield path.name, lambda: path.read_bytes().decode("latin-1")
     else:
@@ -330,11 +343,24 @@ def read_csv(path, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=None, ext
     """Stations from a CSV: daily ``station_id,lon,lat,date,ssm[,rzsm]`` or hourly
     ``station_id,lon,lat,time,depth_from,depth_to,sm`` (depths in m; several depths per station)."""
     path = Path(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except UnicodeDecodeError:
+        for n, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise SMFusionError(f"{path}: line {n} is not UTF-8 text (byte {raw[err.start]:#04x}); save the CSV "
+                                    f"as UTF-8", path) from None
+        raise
+    except csv.Error as err:
+        raise SMFusionError(f"{path}: not a readable CSV ({err})", path) from None
     if not rows:
         raise SMFusionError(f"{path}: the CSV holds no rows", path)
-    cols = set(rows[0])
+    cols = set(header)
     hourly = {"time", "depth_from", "depth_to", "sm"} <= cols
     need = {"station_id", "lon", "lat"} | ({"time", "depth_from", "depth_to", "sm"} if hourly else {"date", "ssm"})
     if not need <= cols:
@@ -351,11 +377,41 @@ def read_csv(path, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=None, ext
         except ValueError:
             raise SMFusionError(f"{path}: line {line}: {key} {text!r} is not a number", path) from None
 
+    for line, row in enumerate(rows, start=2):
+        if None in row or any(row.get(c) is None for c in need):
+            got = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
+            raise SMFusionError(f"{path}: line {line} has {got} field(s), the header has {len(header)}", path)
+    places = {}                       # station id → (lon, lat, first line): one place per id
+    negatives = {}                    # station id → values below 0, dropped
+
+    def place(sid, row, line):
+        lon, lat = num(row, "lon", line), num(row, "lat", line)
+        first = places.setdefault(sid, (lon, lat, line))
+        if (abs(first[0] - lon) > 1e-9 or abs(first[1] - lat) > 1e-9) and not (math.isnan(lon) and math.isnan(lat)):
+            raise SMFusionError(f"{path}: station {sid!r} lies at two places: lon {first[0]:g}, lat {first[1]:g} "
+                                f"(line {first[2]}) and lon {lon:g}, lat {lat:g} (line {line}); give each place "
+                                f"its own station_id", path)
+        return lon, lat
+
+    def value(row, key, line, sid):
+        v = num(row, key, line)
+        if v < 0:
+            negatives[sid] = negatives.get(sid, 0) + 1
+            return math.nan
+        return v
+
+    def noted(station):
+        n = negatives.get(station.station_id)
+        if n:
+            station.note = "; ".join(x for x in (station.note, f"{n} negative value(s) dropped") if x)
+        return station
+
     from .series import parse_user_date
     if hourly:
         sensors = {}
         for line, row in enumerate(rows, start=2):
             sid = row["station_id"].strip()
+            place(sid, row, line)
             key = (sid, num(row, "depth_from", line), num(row, "depth_to", line))
             if key not in sensors:
                 sensors[key] = Sensor("CSV", sid, sid, num(row, "lat", line), num(row, "lon", line), math.nan,
@@ -366,17 +422,19 @@ def read_csv(path, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=None, ext
             except ValueError:
                 raise SMFusionError(f"{path}: line {line}: time {t!r} is not YYYY-MM-DD HH:MM", path) from None
             sensors[key].times.append(stamp)
-            sensors[key].values.append(num(row, "sm", line))
+            sensors[key].values.append(value(row, "sm", line, sid))
             sensors[key].flags.append("G")
         values = [v for s in sensors.values() for v in s.values if math.isfinite(v)]
         _check_units(values, path)
-        return build_stations(list(sensors.values()), None, ("G",), min_hours, start, end, extent, progress)
+        return [noted(st) for st in build_stations(list(sensors.values()), None, ("G",), min_hours, start, end,
+                                                   extent, progress)]
     stations = {}
     for line, row in enumerate(rows, start=2):
         sid = row["station_id"].strip()
-        st = stations.setdefault(sid, {"lon": num(row, "lon", line), "lat": num(row, "lat", line), "obs": {}})
+        lon, lat = place(sid, row, line)
+        st = stations.setdefault(sid, {"lon": lon, "lat": lat, "obs": {}})
         day = parse_user_date(row["date"].strip()[:10], f"{path}: line {line}: date")
-        st["obs"][day] = (num(row, "ssm", line), num(row, "rzsm", line) if "rzsm" in cols else math.nan)
+        st["obs"][day] = (value(row, "ssm", line, sid), value(row, "rzsm", line, sid) if "rzsm" in cols else math.nan)
     _check_units([v for st in stations.values() for pair in st["obs"].values() for v in pair
                   if math.isfinite(v)], path)
     out = []
@@ -390,7 +448,7 @@ def read_csv(path, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=None, ext
                     ssm=np.array([st["obs"][d][0] for d in days], dtype="float64"),
                     rzsm=np.array([st["obs"][d][1] for d in days], dtype="float64"))
         s.depths = {"ssm": "0.00-0.10", "rzsm": "0.10-1.00" if "rzsm" in cols else ""}
-        out.append(s)
+        out.append(noted(s))
     return out
 
 

@@ -104,3 +104,25 @@ def gdal_mode(request):
     set_mode(dict.fromkeys(modules, request.param == "gdal-exceptions"))
     yield request.param
     set_mode(before)
+
+
+@pytest.fixture
+def mounted(tmp_path):
+    """mounted(size, read_only=False) → a folder that is a tmpfs of ``size`` (e.g. "1m"): a real full or
+    read-only filesystem. Skips, saying why, where this user cannot mount one; unmounted after the test."""
+    import subprocess
+    points = []
+
+    def mount(size, read_only=False):
+        point = tmp_path / f"fs{len(points)}"
+        point.mkdir()
+        opts = f"size={size}" + (",ro" if read_only else "")
+        res = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(point)], capture_output=True, text=True)
+        if res.returncode:
+            pytest.skip(f"cannot mount a tmpfs here (mount says: {res.stderr.strip() or res.returncode})")
+        points.append(point)
+        return point
+
+    yield mount
+    for point in points:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)

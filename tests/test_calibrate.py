@@ -63,6 +63,10 @@ def test_station_split_and_errors(region):
         C.train_head(base, planes, region / "stations" / "stations.gpkg", "ssm")
     with pytest.raises(SMFusionError, match="base model is for ssm, not rzsm"):
         C.train_head(base, planes, region / "stations" / "stations.gpkg", "rzsm")
+    rzsm = C.Planes(region / "down" / "rzsm", region / "predictors", region / "gleam" / "rzsm")
+    with pytest.raises(SMFusionError, match="the model calibrates ssm, not rzsm: give a model trained for rzsm"):
+        C.apply(base, rzsm, region / "never", "rzsm")                      # an SSM model on RZSM
+    assert not (region / "never").exists()
 
 
 def test_tools_through_processing(provider, region, tmp_path):

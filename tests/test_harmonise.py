@@ -235,3 +235,27 @@ def test_tiles_of_a_date_are_mosaicked_and_subdaily_files_averaged(tmp_path):
                       variable="ssm")
     assert [p.name for p in out["paths"]] == ["ssm_20210501.tif"]
     assert np.allclose(read_raster(out["paths"][0])[0], 0.25)          # the daily mean of 0.20 and 0.30
+
+
+@pytest.mark.parametrize("name,variable", [("gldas/GLDAS_NOAH025_3H.A20160101.0300.021.nc4", "ssm"),
+                                           ("modis/MOD11A1.A2019305.h14v09.006.2019306084028.hdf", "lst_day")])
+def test_damaged_product_files_give_an_error_naming_them(tmp_path, name, variable):
+    """Real files with 64 random bytes written over their data (80 seeded tries): each reads, or fails with an
+    SMFusionError naming the file; a damaged data block says so (it used to be a traceback: None.astype)."""
+    from smfusion.core import products as P  # noqa: N812 - short module name
+    src = real_data(*name.split("/"))
+    raw = src.read_bytes()
+    rng = np.random.default_rng(7)
+    said = []
+    for _ in range(80):
+        damaged = bytearray(raw)
+        at = int(rng.integers(len(raw) // 10, len(raw)))
+        damaged[at:at + 64] = rng.integers(0, 256, 64, dtype=np.uint8).tobytes()
+        path = tmp_path / src.name
+        path.write_bytes(bytes(damaged))
+        try:
+            P.detect(path).read(path, variable)
+        except SMFusionError as err:
+            assert str(err).startswith(str(path)) or str(path) in str(err), err
+            said.append(str(err))
+    assert any("the data cannot be read" in s and "damaged or truncated" in s for s in said), said

@@ -163,3 +163,34 @@ def test_real_float_nodata_becomes_nan():
     valid = a[np.isfinite(a)]
     assert valid.size > 0.5 * a.size
     assert 250.0 < float(valid.min()) and float(valid.max()) < 350.0     # Kelvin LST
+
+
+def _left(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_full_disk_fails_with_a_clear_error_and_leaves_nothing(mounted, gdal_mode):
+    """A 1-MB filesystem: the GeoTIFF that does not fit raises SMFusionError naming it and saying there is no
+    space; no file under its final name, no temporary file. The same for files written from Python."""
+    from smfusion.core.raster import atomic_path
+    disk = mounted("1m")
+    small = Grid.from_bounds("EPSG:5179", 0, 0, 100_000, 100_000, 1000)
+    rng = np.random.default_rng(0)
+    write_raster(disk / "fits_20210101.tif", rng.random(small.shape).astype("float32"), small)
+    big = Grid.from_bounds("EPSG:5179", 0, 0, 1_000_000, 700_000, 1000)
+    with pytest.raises(SMFusionError, match=r"big_20210102.tif: .*no space left"):
+        write_raster(disk / "big_20210102.tif", rng.random(big.shape).astype("float32"), big)
+    assert _left(disk) == ["fits_20210101.tif"]
+    assert np.isfinite(read_raster(disk / "fits_20210101.tif")[0]).all()
+    with pytest.raises(SMFusionError, match=r"report.html: cannot be written \(No space left on device\)"):
+        with atomic_path(disk / "report.html") as tmp:
+            tmp.write_bytes(b"x" * 2_000_000)
+    assert _left(disk) == ["fits_20210101.tif"]
+
+
+def test_a_read_only_folder_is_named(mounted):
+    disk = mounted("1m", read_only=True)
+    with pytest.raises(SMFusionError, match=r"x_20210101.tif: cannot be created .*[Rr]ead-only"):
+        write_raster(disk / "x_20210101.tif", np.zeros(GRID.shape), GRID)
+    with pytest.raises(SMFusionError, match=r"out: the output folder cannot be created \(Read-only file system\)"):
+        write_raster(disk / "out" / "x_20210101.tif", np.zeros(GRID.shape), GRID)

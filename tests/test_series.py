@@ -103,3 +103,19 @@ def test_real_pairs_share_a_grid():
     assert grid.bounds[0] == pytest.approx(146.0) and grid.bounds[3] == pytest.approx(-34.8)
     assert [parse_date(p.name) for p in paths if p.name.startswith("MOD")] == [
         dt.date(2016, 2, 5), dt.date(2016, 2, 18), dt.date(2016, 3, 8)]
+
+
+def test_a_killed_runs_temporaries_are_removed_when_the_stage_starts_again(tmp_path):
+    import datetime as dt
+
+    from smfusion.core.progress import Progress
+    from smfusion.core.series import written
+    (tmp_path / ".ssm_20210401.part-1a2b3c4d.tif").write_bytes(b"half")
+    (tmp_path / ".ssm_20210401.part-1a2b3c4d.tif.aux.xml").write_text("<x/>")
+    (tmp_path / ".rzsm_20210401.part-1a2b3c4d.tif").write_bytes(b"another layer's")
+    (tmp_path / "ssm_20210402.tif").write_bytes(b"kept")
+    log = []
+    assert written(tmp_path, "ssm", [dt.date(2021, 4, 1)], None, Progress(lambda f, m=None: m and log.append(m))) \
+        == set()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".rzsm_20210401.part-1a2b3c4d.tif", "ssm_20210402.tif"]
+    assert log == [f"Removed 2 unfinished file(s) that an interrupted run left in {tmp_path}"]

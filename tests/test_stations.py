@@ -177,3 +177,73 @@ def test_unknown_files_in_an_archive_are_listed_and_the_rest_imported(tmp_path):
     assert any("unknown type" in m and "photo.jpg" in m for m in log)
     kept = S.import_stations(z, extent=(-100, 30, -90, 40))
     assert [s.station_id for s in kept] == ["ARM-1"]
+
+
+def test_a_full_disk_never_leaves_a_station_geopackage(mounted):
+    """importstations' GeoPackage on a full filesystem: an error naming it, and no file (it used to be written
+    without its observations table, and the tool exited 0)."""
+    import datetime as dt
+
+    from smfusion.core.stations import Station, write_stations
+    disk = mounted("300k")
+    days = [dt.date(2020, 1, 1) + dt.timedelta(d) for d in range(3000)]
+    rng = np.random.default_rng(0)
+    stations = [Station(f"S{i}", "NET", f"s{i}", 127.0 + i * 0.01, 37.0, dates=days, ssm=rng.random(3000),
+                        rzsm=rng.random(3000)) for i in range(20)]
+    with pytest.raises(SMFusionError, match=r"stations.gpkg: writing failed .*disk is full.*no space left"):
+        write_stations(disk / "stations.gpkg", stations)
+    assert list(disk.iterdir()) == []
+
+
+def test_csv_negatives_are_dropped_and_noted_and_one_id_has_one_place(tmp_path):
+    from smfusion.core.stations import read_csv
+    good = tmp_path / "daily.csv"
+    good.write_text("station_id,lon,lat,date,ssm,rzsm\nA,127.0,37.0,2021-04-01,0.20,0.30\n"
+                    "A,127.0,37.0,2021-04-02,-0.05,0.31\nB,127.5,37.5,2021-04-01,0.25,-0.01\n")
+    a, b = read_csv(good)
+    assert np.isnan(a.ssm[1]) and a.rzsm[1] == pytest.approx(0.31) and a.note == "1 negative value(s) dropped"
+    assert np.isnan(b.rzsm[0]) and b.note == "1 negative value(s) dropped"
+    hourly = tmp_path / "hourly.csv"
+    hourly.write_text("station_id,lon,lat,time,depth_from,depth_to,sm\n" + "".join(
+        f"H,127.0,37.0,2021-04-01 {h:02d}:00,0.0,0.05,{-0.1 if h == 3 else 0.2}\n" for h in range(24)))
+    (h,) = read_csv(hourly)
+    assert h.ssm[0] == pytest.approx(0.2) and "1 negative value(s) dropped" in h.note
+    twice = tmp_path / "twice.csv"
+    twice.write_text("station_id,lon,lat,date,ssm\nA,127.0,37.0,2021-04-01,0.2\nA,128.0,36.0,2021-04-02,0.2\n")
+    with pytest.raises(SMFusionError, match=r"twice.csv: station 'A' lies at two places: lon 127, lat 37 \(line 2\) "
+                                            r"and lon 128, lat 36 \(line 3\)"):
+        read_csv(twice)
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"station_id,lon,lat,date,ssm\nS\xe9oul,127,37,2021-04-01,0.2\n", r"line 2 is not UTF-8 text \(byte 0xe9\)"),
+    (b"station_id,lon,lat,date,ssm\nA,127,37,2021-04-01\n", r"line 2 has 4 field\(s\), the header has 5"),
+    (b"station_id,lon,lat,date,ssm\nA,127,37,2021-04-01,0.2,9\n", r"line 2 has 6 field\(s\), the header has 5"),
+])
+def test_bad_csv_text_is_named_not_a_traceback(tmp_path, content, message):
+    from smfusion.core.stations import read_csv
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(SMFusionError, match=r"bad.csv: " + message):
+        read_csv(path)
+
+
+@pytest.mark.parametrize("damage", ["crc", "deflate"])
+def test_a_damaged_zip_member_is_named(tmp_path, damage):
+    import zipfile
+
+    from smfusion.core.stations import read_ismn
+    path = tmp_path / "ismn.zip"
+    text = "".join(f"2020/01/{d:02d} {h:02d}:00 0.{d:02d}{h:02d} G M\n" for d in range(1, 28) for h in range(24))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("NET/ST1/NET_NET_ST1_sm_0.050000_0.050000_S1_20200101_20200201.stm", "NET NET ST1 37 127 0 0.05 "
+                    "0.05\n" + text)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"PK\x03\x04") + 30 + len("NET/ST1/NET_NET_ST1_sm_0.050000_0.050000_S1_20200101_20200201.stm")
+    if damage == "crc":
+        raw[start + 200] ^= 0x01          # a flipped bit: the CRC or the stream fails
+    else:
+        raw[start + 10:start + 40] = b"\xff" * 30
+    path.write_bytes(bytes(raw))
+    with pytest.raises(SMFusionError, match=r"ismn.zip: its member NET/ST1/NET_NET_ST1_sm.*\.stm is damaged"):
+        read_ismn(path)
