@@ -16,13 +16,14 @@ DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
 .PHONY: help setup apt venv deps link test test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
-        pins zip lint clean
+        pins fuzz zip lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
 	@echo "make test   install what is missing, then run every test headless"
 	@echo "make test-qgis340  the same in a cached Debian 13 root with QGIS 3.40 (test-qgis344: Debian unstable, 3.44)"
 	@echo "make pins  rewrite the hashes of the pinned package sets (requirements/)"
+	@echo "make fuzz  the reader fuzz suite for 10 min (FUZZ_SECONDS=…, FUZZ_SEED=… to replay)"
 	@echo "make bench  print the benchmark figures"
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
 	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
@@ -95,6 +96,12 @@ bench-qgis340:
 
 pins:
 	$(PY) scripts/pin_sets.py
+
+# The reader fuzz suite for longer than make test's 60 s (FUZZ_SECONDS, FUZZ_SEED to replay a failure)
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	SMFUSION_FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),SMFUSION_FUZZ_SEED=$(FUZZ_SEED)) QT_QPA_PLATFORM=offscreen \
+	    $(VPY) -m pytest -q -s tests/test_fuzz.py
 
 # The graphical model smfusion:pipeline_model, rebuilt from the tools' parameters
 model: setup

@@ -33,6 +33,9 @@ MODES = ("all", "fill")
 MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
 
 
+MAX_EMPTY = 0.5          # the largest empty fraction of a fused output before a tool fails (or warns)
+
+
 def _fmt(date):
     return f"{date:%Y-%m-%d}"
 
@@ -88,7 +91,8 @@ def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling,
 
 
 def _scan_fine(series, progress):
-    """Valid pixel count of each fine date and the observable count (valid on at least one date)."""
+    """Valid pixel count of each fine date, the observable count (valid on at least one date) and the
+    observable mask."""
     counts, seen = {}, None
     for n, (date, path) in enumerate(series):
         progress.check()
@@ -97,7 +101,7 @@ def _scan_fine(series, progress):
         counts[date] = int(valid.sum())
         seen = valid if seen is None else (seen | valid)
         progress.update((n + 1) / len(series))
-    return counts, int(seen.sum())
+    return counts, int(seen.sum()), seen
 
 
 def _scan_coarse(series, progress):
@@ -111,6 +115,25 @@ def _scan_coarse(series, progress):
             else:
                 progress.info(f"Warning: {path} holds no valid value; {_fmt(date)} is skipped")
     return keep
+
+
+def check_cover(coarse_path, grid, max_empty, fine_valid=None):
+    """Fail before any compute when the coarse image at ``coarse_path``, taken onto the fine ``grid``, leaves
+    more than ``max_empty`` (0–1) of the fine pixels (of ``fine_valid``, a boolean mask, when given) without
+    a value: ESTARFM would write mostly empty files (e.g. series of two different regions)."""
+    with RasterReader.on_grid(coarse_path, grid, "nearest") as r:
+        valid = np.isfinite(r.read())
+    if fine_valid is not None:
+        valid = valid[fine_valid]
+    cover = float(valid.mean()) if valid.size else 0.0
+    if 1.0 - cover > max_empty:
+        with RasterReader(coarse_path) as r:
+            coarse_grid = r.grid.describe()
+        raise SMFusionError(f"{coarse_path}: the coarse image covers {cover:.0%} of the fine grid "
+                            f"({grid.describe()}), so ESTARFM would leave {1 - cover:.0%} of its pixels empty "
+                            f"(MAX_EMPTY allows {max_empty:.0%}). Do the two series cover the same region? The "
+                            f"coarse grid: {coarse_grid}", coarse_path)
+    return cover
 
 
 def choose_pairs(fine_counts, observable, coarse_dates, min_pair_valid):
@@ -151,16 +174,18 @@ def plan_pairs(fine_folder, coarse_folder, min_pair_valid=0.7, progress=None, is
     image once and skips empty coarse ones. Raises SMFusionError as fuse_series does when there is none."""
     prog = Progress.of(progress, is_cancelled)
     fine, coarse = list_series(fine_folder), list_series(coarse_folder, check_grid=False)
-    counts, observable = _scan_fine(fine, prog.sub(0.0, 0.9))
+    counts, observable, _ = _scan_fine(fine, prog.sub(0.0, 0.9))
     return choose_pairs(counts, observable, _scan_coarse(coarse, prog.sub(0.9, 1.0)), min_pair_valid)
 
 
 def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
                 min_pair_valid=0.7, resampling="bilinear", variable=None, resume_after=None, progress=None,
-                is_cancelled=None):
+                is_cancelled=None, max_empty=MAX_EMPTY):
     """ESTARFM over a whole series. Writes ``<variable>_<YYYYMMDD>.tif`` into ``output`` for every
     non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters).
-    ``resume_after`` (POSIX seconds): keep the output files already written after that time."""
+    ``resume_after`` (POSIX seconds): keep the output files already written after that time. Fails before
+    any compute when the coarse series would leave more than ``max_empty`` of the fine grid empty, and
+    warns when the written files are emptier than that."""
     if mode not in MODES:
         raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
     if not 0.0 < min_pair_valid <= 1.0:
@@ -174,7 +199,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     variable = variable or fine.variable
     prog.info(f"Fine series {fine.describe()}")
     prog.info(f"Coarse series {coarse.describe()}")
-    counts, observable = _scan_fine(fine, prog.sub(0.0, 0.04))
+    counts, observable, seen = _scan_fine(fine, prog.sub(0.0, 0.04))
     coarse_ok = _scan_coarse(coarse, prog.sub(0.04, 0.05))
     pairs = choose_pairs(counts, observable, coarse_ok, min_pair_valid)
     dates = [d for d in sorted(coarse_ok) if (start is None or d >= start) and (end is None or d <= end)]
@@ -182,6 +207,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
         raise SMFusionError(f"{coarse_folder}: no coarse date between {start or '…'} and {end or '…'}",
                             coarse_folder)
     prog.info(f"{len(pairs)} pair date(s): {', '.join(_fmt(d) for d in pairs)}")
+    check_cover(coarse_ok[dates[0]], grid, max_empty, seen)
     output = Path(output)
     done = written(output, variable, dates, resume_after, prog)
     all_dates, dates = dates, [d for d in dates if d not in done]
@@ -222,6 +248,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
         paths += outs
     paths = sorted(paths + [output / series_filename(variable, d) for d in done], key=lambda p: p.name)
     total = max(len(dates), 1) * grid.width * grid.height
+    nan_computed = stats.nan
     stats.nan += (grid.width * grid.height - observable) * len(copies)
     summary = {"variable": variable, "dates": all_dates, "resumed": len(done), "pairs": pairs, "paths": paths,
                "output": output,
@@ -230,6 +257,12 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     prog.info(f"ESTARFM wrote {len(paths)} file(s) of {variable} into {output} in {summary['seconds']:.1f} s "
               f"({stats.geometries} similar-pixel searches for {stats.dates} tile-dates); "
               f"{summary['nan_fraction']:.2%} of the output pixels are covered by no pair (NaN)")
+    # empty where a fine image was ever observed (elsewhere no pair can say anything: sea, say)
+    computed = len(dates) - len(copies)
+    empty = (nan_computed - (grid.width * grid.height - observable) * computed) / max(observable * computed, 1)
+    if computed and empty > max_empty:
+        prog.info(f"Warning: {empty:.0%} of the written pixels that a fine image ever observed are empty, more than "
+                  f"MAX_EMPTY ({max_empty:.0%}): the pairs cover little of the grid")
     return summary
 
 
@@ -239,10 +272,11 @@ def _band_count(path):
 
 
 def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resampling="bilinear",
-              progress=None, is_cancelled=None):
+              progress=None, is_cancelled=None, max_empty=MAX_EMPTY):
     """ESTARFM for one date from five rasters (``fine2``/``coarse2`` may be None: one pair). The output
     lies on ``fine1``'s grid; the fine rasters must share it, the coarse ones are resampled onto it.
-    Rasters of B ≥ 2 bands (all five alike) use the spectral-correlation ESTARFM and give B bands."""
+    Rasters of B ≥ 2 bands (all five alike) use the spectral-correlation ESTARFM and give B bands.
+    Fails, writing nothing, when the output would be more than ``max_empty`` (0–1) empty."""
     opts = opts or Options()
     prog = Progress.of(progress, is_cancelled)
     grid = Grid.of(fine1)
@@ -254,8 +288,18 @@ def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resamp
         raise SMFusionError("The five rasters must have the same number of bands (" +
                             ", ".join(f"{Path(p).name}: {n}" for p, n in counts.items()) + ")")
     bands = counts[str(fine1)]
+    fine_valid = None
+    for fine in (fine1, fine2):
+        if fine is not None:
+            with RasterReader(fine) as r:
+                valid = np.isfinite(r.read())
+            fine_valid = valid if fine_valid is None else fine_valid | valid
+    for coarse in (coarse0, coarse1, coarse2):
+        if coarse is not None:
+            check_cover(coarse, grid, max_empty, fine_valid)
     if bands > 1:
-        return _fuse_date_bands(paths, fine2 is not None, bands, grid, output, opts, resampling, prog)
+        result = _fuse_date_bands(paths, fine2 is not None, bands, grid, output, opts, resampling, prog)
+        return _not_empty(result, max_empty, fine_valid)
     stats = Stats()
     stats.nan = 0
     pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling))
@@ -263,7 +307,21 @@ def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resamp
     _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats)
     nan = stats.nan / (grid.width * grid.height)
     prog.info(f"ESTARFM wrote {output}; {nan:.2%} of its pixels are covered by no pair (NaN)")
-    return {"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}
+    return _not_empty({"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}, max_empty,
+                      fine_valid)
+
+
+def _not_empty(result, max_empty, fine_valid):
+    """``result`` of :func:`fuse_date`; its file is removed, and SMFusionError raised, when more than
+    ``max_empty`` of the pixels that the fine images observed (``fine_valid``) are empty in it."""
+    with RasterReader(result["output"]) as r:
+        empty = float(np.isnan(r.read())[fine_valid].mean()) if fine_valid.any() else 1.0
+    if empty > max_empty:
+        result["output"].unlink(missing_ok=True)
+        raise SMFusionError(f"{result['output']}: {empty:.0%} of the fused pixels would be empty "
+                            f"(MAX_EMPTY allows {max_empty:.0%}): the fine images hold too few valid pixels where "
+                            f"the coarse ones do; nothing was written", result["output"])
+    return result
 
 
 

@@ -17,7 +17,7 @@ from .errors import SMFusionError
 from .products import QC_OPTIONS, Generic, detect, reader_for
 from .progress import Progress
 from .raster import Grid, transform_bounds, warp, write_raster
-from .series import parse_date, series_filename
+from .series import parse_date, series_filename, variable_of
 
 SKIP_SUFFIXES = (".xml", ".txt", ".md5", ".json", ".html", ".csv", ".jpg", ".png", ".aux")
 RESAMPLINGS = ("auto", "nearest", "bilinear", "cubic", "average", "mode")
@@ -104,7 +104,10 @@ def harmonise(inputs, output, target, product="auto", variable=None, qc="good+ot
         if not reader.variables:
             if any(Path(f).suffix.lower() in (".nc", ".nc4") for f in files):
                 raise SMFusionError("VARIABLE is needed for generic NetCDF files")
-            variable = Path(files[0]).parent.name if isinstance(reader, Generic) else None
+            # the variable that a generic file's name gives (ssm_20210401.tif → ssm), else its folder's name:
+            # the output is named after it and its units are checked
+            variable = (variable_of(Path(files[0]).name) or Path(files[0]).parent.name) \
+                if isinstance(reader, Generic) else None
         else:
             variable = reader.available(files[0])[0]
     if reader.variables and variable not in reader.variables:

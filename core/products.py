@@ -31,7 +31,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import SMFusionError
-from .raster import Grid, gdal_call
+from .raster import Grid, gdal_call, netcdf_header_problem
 from .series import parse_date
 
 QC_OPTIONS = ("good", "good+other", "any")
@@ -46,6 +46,12 @@ class Layer:
 
 
 def _quiet_open(name, flags=gdal.OF_RASTER):
+    """(dataset or None, message) of ``name``; a classic NetCDF file with an impossible header is refused
+    before the NetCDF library reads it (:func:`netcdf_header_problem`)."""
+    if Path(str(name)).suffix.lower() in (".nc", ".nc4", ".cdf") and Path(str(name)).is_file():
+        problem = netcdf_header_problem(name)
+        if problem:
+            return None, problem
     return gdal_call(gdal.OpenEx, str(name), flags)
 
 
@@ -96,6 +102,13 @@ def _read(obj, path, *args, **kwargs):
         raise SMFusionError(f"{path}: the data cannot be read ({msg or 'no detail from GDAL'}); the file may be "
                             f"damaged or truncated", path)
     return data
+
+
+def _array_names(path):
+    """The names of a NetCDF file's arrays ([] when it cannot say: not NetCDF, or damaged)."""
+    ds, _ = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
+    root = gdal_call(ds.GetRootGroup)[0] if ds is not None else None
+    return (gdal_call(root.GetMDArrayNames)[0] or []) if root is not None else []
 
 
 def _band(path, field):
@@ -285,10 +298,12 @@ class NetcdfCube:
         if ds is None:
             raise SMFusionError(f"{path}: not a readable NetCDF file ({msg or 'unknown format'})", path)
         root = ds.GetRootGroup()
-        arr = root.OpenMDArray(variable)
+        if root is None:
+            raise SMFusionError(f"{path}: not a readable NetCDF file (no root group)", path)
+        arr, _ = gdal_call(root.OpenMDArray, variable)
         if arr is None:
-            raise SMFusionError(f"{path}: has no variable {variable!r} (it has "
-                                f"{', '.join(root.GetMDArrayNames())})", path)
+            names = gdal_call(root.GetMDArrayNames)[0] or []
+            raise SMFusionError(f"{path}: has no variable {variable!r} (it has {', '.join(names) or 'none'})", path)
         self._ds, self._arr, self.path = ds, arr, path
         dims = arr.GetDimensions()
         self.roles = [_role(d.GetName().lower()) for d in dims]
@@ -360,19 +375,16 @@ class Gleam(Reader):
             return True
         if Path(str(path)).suffix.lower() not in (".nc", ".nc4"):
             return False
-        ds, _ = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
-        names = ds.GetRootGroup().GetMDArrayNames() if ds is not None else []
+        names = _array_names(path)
         return any(n in names for n in ("SMsurf", "SMroot", "SMs", "SMrz"))
 
     def available(self, path):
-        ds, _ = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
-        names = ds.GetRootGroup().GetMDArrayNames() if ds is not None else []
+        names = _array_names(path)
         return [v for v, fields in self.variables.items() if any(f in names for f in fields)] or list(self.variables)
 
     def read(self, path, variable, qc="good+other"):
         self._check(path, variable)
-        ds, _ = _quiet_open(path, gdal.OF_MULTIDIM_RASTER)
-        names = ds.GetRootGroup().GetMDArrayNames() if ds is not None else []
+        names = _array_names(path)
         field = next((f for f in self.variables[variable] if f in names), None)
         if field is None:
             raise SMFusionError(f"{path}: GLEAM file without {' or '.join(self.variables[variable])} "

@@ -230,6 +230,108 @@ def _same_crs(a, b):
 
 # ---------------------------------------------------------------------------------------------- reading
 
+# classic NetCDF: bytes per value of each nc_type (byte, char, short, int, float, double, ubyte, ushort, uint,
+# int64, uint64)
+_NC_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 4, 6: 8, 7: 1, 8: 2, 9: 4, 10: 8, 11: 8}
+
+
+class _BadHeader(Exception):
+    pass
+
+
+def netcdf_header_problem(path):
+    """What a classic NetCDF file's header (CDF-1, -2 or -5) declares that the file cannot hold: a count, a
+    dimension or a variable larger than the file, or a header that runs past its end; None for a sound
+    header and for other files (NetCDF-4 is HDF5: its library checks it). A damaged header can otherwise make
+    the NetCDF library allocate and zero gigabytes for seconds before it gives up."""
+    path = Path(str(path))
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+            if magic[:3] != b"CDF" or len(magic) < 4 or magic[3] not in (1, 2, 5):
+                return None
+            for chunk in (1 << 20, 64 << 20):                 # headers are small; a long one is read again
+                fh.seek(0)
+                data = fh.read(min(size, chunk))
+                problem = _classic_header_problem(data, size)
+                if problem != "the header runs past the end of the file" or len(data) == size:
+                    return None if problem is None else f"a damaged NetCDF header: {problem}"
+    except OSError:
+        return None
+    return None
+
+
+def _classic_header_problem(data, size):
+    """:func:`netcdf_header_problem` on the first bytes ``data`` of a classic NetCDF file of ``size`` bytes."""
+    version, pos = data[3], 4
+
+    def u(n):
+        nonlocal pos
+        if pos + n > len(data):
+            raise _BadHeader("the header runs past the end of the file")
+        pos += n
+        return int.from_bytes(data[pos - n:pos], "big")
+
+    def count(what):
+        n = u(8 if version == 5 else 4)
+        if n > size:
+            raise _BadHeader(f"it declares {n} {what} in a file of {size} bytes")
+        return n
+
+    def skip(nbytes):
+        nonlocal pos
+        pos += nbytes + (-nbytes % 4)
+        if pos > len(data):
+            raise _BadHeader("the header runs past the end of the file")
+
+    def name():
+        skip(count("name characters"))
+
+    def attributes():
+        tag, n = u(4), count("attributes")
+        if tag not in (0, 12):
+            raise _BadHeader(f"an attribute list has the tag {tag}")
+        for _ in range(n):
+            name()
+            kind = u(4)
+            if kind not in _NC_TYPE_SIZE:
+                raise _BadHeader(f"an attribute has the unknown type {kind}")
+            skip(count("attribute values") * _NC_TYPE_SIZE[kind])
+
+    try:
+        u(8 if version == 5 else 4)                                   # number of records
+        tag, n = u(4), count("dimensions")
+        if tag not in (0, 10):
+            raise _BadHeader(f"the dimension list has the tag {tag}")
+        dims = []
+        for _ in range(n):
+            name()
+            dims.append(count("values along a dimension"))
+        attributes()
+        tag, n = u(4), count("variables")
+        if tag not in (0, 11):
+            raise _BadHeader(f"the variable list has the tag {tag}")
+        for _ in range(n):
+            name()
+            ids = [count("dimension ids") for _ in range(count("dimensions of a variable"))]
+            if any(i >= len(dims) for i in ids):
+                raise _BadHeader("a variable names a dimension that does not exist")
+            attributes()
+            kind = u(4)
+            if kind not in _NC_TYPE_SIZE:
+                raise _BadHeader(f"a variable has the unknown type {kind}")
+            u(8 if version == 5 else 4)                               # vsize (may be clipped: not used)
+            begin = u(4 if version == 1 else 8)
+            fixed = [dims[i] for i in ids if dims[i] != 0]            # 0 = the record dimension
+            nbytes = int(np.prod(fixed, dtype="float64")) * _NC_TYPE_SIZE[kind]
+            if begin > size or (0 not in [dims[i] for i in ids] and begin + nbytes > size):
+                raise _BadHeader(f"a variable of {nbytes} bytes at byte {begin} lies past the end of the file")
+    except _BadHeader as err:
+        return str(err)
+    return None
+
+
 def _open(path, variable=None):
     """Open ``path`` (or NetCDF ``variable`` in it) read-only; SMFusionError naming the file if it fails."""
     path = str(path)
@@ -237,6 +339,9 @@ def _open(path, variable=None):
     if not variable and not path.startswith(("NETCDF:", "HDF4_EOS:", "HDF5:", "/vsi")) \
             and not os.path.exists(path):
         raise SMFusionError(f"{path}: file not found", path)
+    problem = netcdf_header_problem(path) if os.path.isfile(path) else None
+    if problem:
+        raise SMFusionError(f"{path}: {problem}", path)
     ds, msg = gdal_call(gdal.Open, name, gdal.GA_ReadOnly)
     if ds is None:
         raise SMFusionError(f"{name}: cannot be read as a raster ({msg or 'unknown format'})", path)

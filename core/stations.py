@@ -160,7 +160,7 @@ def _archive_members(path):
         try:
             zf = zipfile.ZipFile(path)
             infos = zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as err:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as err:
             raise SMFusionError(f"{path}: a damaged zip archive ({err})", path) from None
 
         def member(info):
@@ -469,9 +469,11 @@ def import_stations(source, accept=DEFAULT_FLAGS, min_hours=12, start=None, end=
     stations = build_stations(sensors, statics, accept, min_hours, start, end, extent, progress)
     n_obs = sum(int(np.isfinite(s.ssm).sum() + np.isfinite(s.rzsm).sum()) for s in stations)
     if stations and n_obs == 0:
-        Progress.of(progress).info(
-            f"Warning: no observation passed the filters (FLAGS = {','.join(accept)}, MIN_HOURS = {min_hours}); "
-            f"older ISMN archives flag nearly every value U (unchecked): add U to FLAGS")
+        hint = ("older ISMN archives flag nearly every value U (unchecked): add U to FLAGS" if "U" not in accept else
+                "the station notes say why (values outside [0, 1], in % rather than m³/m³, are dropped; so are "
+                "days with fewer valid hours than MIN_HOURS)")
+        Progress.of(progress).info(f"Warning: no observation passed the filters (FLAGS = {','.join(accept)}, "
+                                   f"MIN_HOURS = {min_hours}); {hint}")
     return stations
 
 

@@ -27,6 +27,7 @@ DOUBLE = _first("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParam
 DATE = _first("Qgis.ProcessingDateTimeParameterDataType.Date", "QgsProcessingParameterDateTime.Type.Date")
 FOLDER = _first("Qgis.ProcessingFileParameterBehavior.Folder", "QgsProcessingParameterFile.Behavior.Folder")
 FLAG_OPTIONAL = _first("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional")
+FLAG_ADVANCED = _first("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
 STAT_MIN = _first("Qgis.RasterBandStatistic.Min", "QgsRasterBandStats.Stats.Min")
 STAT_MAX = _first("Qgis.RasterBandStatistic.Max", "QgsRasterBandStats.Stats.Max")
 RAMP_LINEAR = _first("Qgis.ShaderInterpolationMethod.Linear", "QgsColorRampShader.Type.Interpolated")

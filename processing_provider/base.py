@@ -48,6 +48,39 @@ def optional_number(alg, parameters, name, context):
     return alg.parameterAsDouble(parameters, name, context)
 
 
+def _number_text(x):
+    return f"{x:g}" if abs(x) < 1e15 else ("any" if x > 0 else "-any")
+
+
+def value_problem(param, value):
+    """What is wrong with ``value`` (as given: text or a number) for a number or date parameter, naming the
+    parameter and what it allows; None when it is fine or not of those kinds (Processing checks the rest)."""
+    from qgis.core import QgsProcessingParameterDateTime, QgsProcessingParameterNumber
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    name = f"{param.description()} ({param.name()})"
+    if isinstance(param, QgsProcessingParameterNumber) and isinstance(value, (str, int, float)):
+        try:
+            x = float(value)
+        except ValueError:
+            return f"{name}: {value!r} is not a number"
+        whole = param.dataType() == compat.INTEGER
+        lo, hi = param.minimum(), param.maximum()
+        allowed = ("a whole number" if whole else "a number") + (
+            f" from {_number_text(lo)} to {_number_text(hi)}" if lo > -1e300 and hi < 1e300 else
+            f" of at least {_number_text(lo)}" if lo > -1e300 else
+            f" of at most {_number_text(hi)}" if hi < 1e300 else "")
+        if (whole and x != int(x)) or not lo <= x <= hi:
+            return f"{name} must be {allowed} (got {value})"
+    if isinstance(param, QgsProcessingParameterDateTime) and isinstance(value, str):
+        from ..core.series import parse_user_date
+        try:
+            parse_user_date(value.strip(), name)
+        except SMFusionError as err:
+            return str(err)
+    return None
+
+
 PREDICTOR_HELP = {
     "PREDICTORS": "Predictor folder: one series sub-folder per variable (e.g. the fused ndvi/, lst_day/, albedo/) "
                   "and/or static/ with single GeoTIFFs (dem, slope, clay, sand, porosity…), all on the 1-km grid. "
@@ -149,7 +182,12 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         raise NotImplementedError
 
     def checkParameterValues(self, parameters, context):  # noqa: N802 - QGIS API name
-        """Before the run (dialogs and qgis_process alike): every folder parameter holds what it should."""
+        """Before the run (dialogs and qgis_process alike): numbers within their range and dates that are
+        dates, each said with the allowed values, then every folder parameter holds what it should."""
+        for param in self.parameterDefinitions():
+            problem = value_problem(param, parameters.get(param.name()))
+            if problem:
+                return False, problem
         ok, message = super().checkParameterValues(parameters, context)
         if not ok:
             return ok, message

@@ -39,6 +39,10 @@ OPTION_HELP = {
                  "outside (VALID_MIN, VALID_MAX) is replaced by the weighted mean of the similar pixels.",
     "VALID_MAX": "Optional upper bound of valid values (see VALID_MIN).",
     "RESAMPLING": "How the coarse images are resampled onto the fine grid when they lie on another grid.",
+    "MAX_EMPTY": "Largest fraction (0–1) of the pixels that the fine images observe that may stay empty. A "
+                 "coarse series that leaves more of the fine grid without a value (another region, say) stops "
+                 "the tool before any compute; a fused output emptier than this is refused (one date) or "
+                 "reported (series).",
 }
 
 
@@ -63,6 +67,11 @@ class EstarfmParameters:
                                                        optional=True))
         self.addParameter(QgsProcessingParameterEnum("RESAMPLING", "Coarse resampling", RESAMPLINGS,
                                                      defaultValue="bilinear", usesStaticStrings=True))
+        from ..core.fusion import MAX_EMPTY
+        empty = QgsProcessingParameterNumber("MAX_EMPTY", "Largest empty fraction of the output", double, MAX_EMPTY,
+                                             minValue=0.0, maxValue=1.0)
+        empty.setFlags(empty.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(empty)
 
     def options(self, parameters, context):
         from ..core.estarfm import Options
@@ -141,7 +150,8 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
             min_pair_valid=self.parameterAsDouble(parameters, "MIN_PAIR_VALID", context),
             resampling=self.parameterAsEnumString(parameters, "RESAMPLING", context),
             variable=self.parameterAsString(parameters, "VARIABLE", context) or None,
-            progress=progress, is_cancelled=is_cancelled)
+            progress=progress, is_cancelled=is_cancelled,
+            max_empty=self.parameterAsDouble(parameters, "MAX_EMPTY", context))
         pairs = ",".join(f"{d:%Y-%m-%d}" for d in summary["pairs"])
         self.show_series(output, f"fused {summary['variable']}")
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),

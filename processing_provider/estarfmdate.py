@@ -52,5 +52,6 @@ class EstarfmDateAlgorithm(EstarfmParameters, SMFusionAlgorithm):
         fuse_date(paths["FINE1"], paths["COARSE1"], paths["FINE2"], paths["COARSE2"], paths["COARSE0"], output,
                   self.options(parameters, context),
                   resampling=self.parameterAsEnumString(parameters, "RESAMPLING", context),
-                  progress=progress, is_cancelled=is_cancelled)
+                  progress=progress, is_cancelled=is_cancelled,
+                  max_empty=self.parameterAsDouble(parameters, "MAX_EMPTY", context))
         return {"OUTPUT": output}

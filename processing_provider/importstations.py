@@ -32,9 +32,10 @@ class ImportStationsAlgorithm(SMFusionAlgorithm):
             "variables (clay, sand, saturation, land cover). Station ids are the ISMN station names (the "
             "network is prefixed where two networks share a name).")
     PARAM_HELP = {
-        "INPUT": "An ISMN zip or folder (a folder path can be typed), one .stm file, or a CSV: daily "
-                 "<code>station_id,lon,lat,date,ssm[,rzsm]</code> or hourly "
-                 "<code>station_id,lon,lat,time,depth_from,depth_to,sm</code> (depths in m).",
+        "INPUT": "An ISMN zip, one .stm file, or a CSV: daily <code>station_id,lon,lat,date,ssm[,rzsm]</code> "
+                 "or hourly <code>station_id,lon,lat,time,depth_from,depth_to,sm</code> (depths in m). Give "
+                 "INPUT or FOLDER.",
+        "FOLDER": "An unpacked ISMN download (the folder of network folders), instead of INPUT.",
         "EXTENT": "Optional: keep only the stations inside this extent.",
         "START": "Optional first date to keep.",
         "END": "Optional last date to keep.",
@@ -49,7 +50,9 @@ class ImportStationsAlgorithm(SMFusionAlgorithm):
 
     def define(self):
         self.addParameter(QgsProcessingParameterFile(
-            "INPUT", "ISMN archive, folder or CSV", fileFilter="ISMN zip (*.zip);;CSV (*.csv);;ISMN file (*.stm)"))
+            "INPUT", "ISMN archive or CSV", fileFilter="ISMN zip (*.zip);;CSV (*.csv);;ISMN file (*.stm)",
+            optional=True))
+        self.addParameter(QgsProcessingParameterFile("FOLDER", "Unpacked ISMN folder", compat.FOLDER, optional=True))
         self.addParameter(QgsProcessingParameterExtent("EXTENT", "Keep stations inside", optional=True))
         self.addParameter(QgsProcessingParameterDateTime("START", "Start date", compat.DATE,
                                                          optional=True))
@@ -81,7 +84,12 @@ class ImportStationsAlgorithm(SMFusionAlgorithm):
         if not flags:
             raise SMFusionError("FLAGS: give at least one ISMN flag (e.g. G,U)")
         progress, is_cancelled = callbacks(feedback)
-        stations = import_stations(self.parameterAsFile(parameters, "INPUT", context), flags,
+        given = [self.parameterAsFile(parameters, name, context) for name in ("INPUT", "FOLDER")]
+        given = [g for g in given if g]
+        if len(given) != 1:
+            raise SMFusionError("Give the stations as INPUT (an ISMN zip, .stm or CSV file) or as FOLDER (an "
+                                "unpacked ISMN folder), one of the two")
+        stations = import_stations(given[0], flags,
                                    self.parameterAsInt(parameters, "MIN_HOURS", context),
                                    date_parameter(self, parameters, "START", context),
                                    date_parameter(self, parameters, "END", context),

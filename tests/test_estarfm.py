@@ -285,3 +285,52 @@ def test_several_bands_equal_the_reference_and_go_through_files(tmp_path):
     write_raster(tmp_path / "one.tif", f1[0], grid)
     with pytest.raises(SMFusionError, match="same number of bands"):
         fusion.fuse_date(tmp_path / "one.tif", *paths[1:], tmp_path / "bad.tif")
+
+
+def test_fusion_that_cannot_work_fails_before_it_starts(tmp_path):
+    """A coarse series of another region (it overlaps a fifth of the fine grid): the series tool stops before
+    any compute, the one-date tool too, and nothing is written; MAX_EMPTY lets the user accept it."""
+    grid = Grid.from_bounds("EPSG:32652", 0, 0, 40_000, 30_000, 1000)
+    elsewhere = Grid.from_bounds("EPSG:32652", 32_000, 0, 72_000, 30_000, 1000)        # 8 of 40 columns shared
+    days = [dt.date(2021, 5, d) for d in range(1, 5)]
+    _series(tmp_path / "fine", "lst", [days[0], days[3]], grid, 300)
+    _series(tmp_path / "coarse", "lst", days, elsewhere, 300)
+    with pytest.raises(SMFusionError, match=r"lst_20210501.tif: the coarse image covers 20% of the fine grid .*"
+                                            r"leave 80% of its pixels empty \(MAX_EMPTY allows 50%\)"):
+        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "out", E.Options(window=5))
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    f, c = tmp_path / "fine", tmp_path / "coarse"
+    with pytest.raises(SMFusionError, match=r"covers 20% of the fine grid"):
+        fusion.fuse_date(f / "lst_20210501.tif", c / "lst_20210501.tif", None, None, c / "lst_20210502.tif",
+                         tmp_path / "one.tif", E.Options(window=5))
+    assert not (tmp_path / "one.tif").exists()
+    summary = fusion.fuse_series(f, c, tmp_path / "accepted", E.Options(window=5), max_empty=0.9)
+    assert [round(float(np.isnan(read_raster(p)[0]).mean()), 2) for p in summary["paths"]] == [0, 0.8, 0.8, 0]
+    # coarse dates that turn out emptier than the first: the files are kept, and the log warns
+    _series(tmp_path / "c2", "lst", days, grid, 300)
+    for d in days[1:3]:
+        a = read_raster(tmp_path / "c2" / f"lst_{d:%Y%m%d}.tif")[0]
+        a[:, :32] = np.nan
+        write_raster(tmp_path / "c2" / f"lst_{d:%Y%m%d}.tif", a, grid)
+    log = []
+    fusion.fuse_series(f, tmp_path / "c2", tmp_path / "warned", E.Options(window=5),
+                       progress=lambda x, m=None: m and log.append(m))
+    assert any(m.startswith("Warning: 80% of the written pixels that a fine image ever observed are empty, more "
+                            "than MAX_EMPTY (50%)") for m in log), log
+
+
+def test_an_empty_one_date_result_is_removed(tmp_path):
+    """The last guard of the one-date tool: a written result emptier than MAX_EMPTY where the fine images see
+    is removed, and the error says so."""
+    grid = Grid.from_bounds("EPSG:32652", 0, 0, 40_000, 30_000, 1000)
+    out = np.full(grid.shape, 300.0, "float32")
+    out[:, :30] = np.nan
+    write_raster(tmp_path / "one.tif", out, grid)
+    seen = np.ones(grid.shape, bool)
+    with pytest.raises(SMFusionError, match=r"one.tif: 75% of the fused pixels would be empty .*nothing was written"):
+        fusion._not_empty({"output": tmp_path / "one.tif", "nan_fraction": 0.75}, 0.5, seen)
+    assert not (tmp_path / "one.tif").exists()
+    write_raster(tmp_path / "two.tif", out, grid)
+    seen[:, :30] = False                                      # empty only where no fine image looked: kept
+    assert fusion._not_empty({"output": tmp_path / "two.tif", "nan_fraction": 0.75}, 0.5, seen)
+    assert (tmp_path / "two.tif").exists()

@@ -129,6 +129,14 @@ def test_tools_through_processing(provider, demos, tmp_path):
         "INPUT": str(real_data("ismn", "Data_separate_files_ceop_COSMOS.zip")), "START": "2018-01-01",
         "OUTPUT": str(tmp_path / "cosmos.gpkg")}, feedback=QgsProcessingFeedback())
     assert out["STATIONS"] == 2 and 0 < out["OBSERVATIONS"] < 1064
+    import zipfile  # the same download, unpacked, through FOLDER
+    zipfile.ZipFile(real_data("ismn", "Data_separate_files_ceop_COSMOS.zip")).extractall(tmp_path / "unpacked")
+    folder = processing.run("smfusion:importstations", {
+        "FOLDER": str(tmp_path / "unpacked"), "START": "2018-01-01", "OUTPUT": str(tmp_path / "folder.gpkg")},
+        feedback=QgsProcessingFeedback())
+    assert (folder["STATIONS"], folder["OBSERVATIONS"]) == (out["STATIONS"], out["OBSERVATIONS"])
+    with pytest.raises(QgsProcessingException, match="Give the stations as INPUT .* or as FOLDER"):
+        processing.run("smfusion:importstations", {"OUTPUT": str(tmp_path / "none.gpkg")})
     d = demos["noisy"]
     res = processing.run("smfusion:evaluate", {
         "SERIES": f"truth|ssm|{d}/truth/ssm\nGLEAM bilinear|ssm|{d}/resampled/ssm",

@@ -259,3 +259,14 @@ def test_damaged_product_files_give_an_error_naming_them(tmp_path, name, variabl
             assert str(err).startswith(str(path)) or str(path) in str(err), err
             said.append(str(err))
     assert any("the data cannot be read" in s and "damaged or truncated" in s for s in said), said
+
+
+def test_generic_files_without_variable_take_it_from_their_names_and_are_checked(tmp_path):
+    """VARIABLE left empty: ssm_YYYYMMDD.tif is soil moisture, so values in % are refused (they used to be
+    written as they were)."""
+    grid = Grid.from_bounds("EPSG:5179", 950_000, 1_900_000, 960_000, 1_906_000, 1000)
+    write_raster(tmp_path / "in" / "ssm_20210401.tif", np.full(grid.shape, 25.0, "float32"), grid)
+    with pytest.raises(SMFusionError, match=r"ssm_20210401.tif: soil moisture up to 25 .*is it % or kg/m²"):
+        H.harmonise([tmp_path / "in"], tmp_path / "out", grid, product="generic")
+    out = H.harmonise([tmp_path / "in"], tmp_path / "ok", grid, product="generic", scale=0.01)
+    assert [p.name for p in out["paths"]] == ["ssm_20210401.tif"]

@@ -113,3 +113,21 @@ def test_folders_are_checked_before_the_run(provider, tmp_path):
     with pytest.raises(QgsProcessingException, match="no date in the name of ndvi_notes.tif"):
         processing.run("smfusion:estarfm", {"FINE": str(demo / "fine" / "ndvi"),
                                             "COARSE": str(demo / "coarse" / "ndvi"), "OUTPUT": str(tmp_path / "fused")})
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("WINDOW", 0, r"Window size \(px, odd\) \(WINDOW\) must be a whole number from 3 to 401 \(got 0\)"),
+    ("WINDOW", -5, r"\(WINDOW\) must be a whole number from 3 to 401 \(got -5\)"),
+    ("WINDOW", 100001, r"\(WINDOW\) must be a whole number from 3 to 401 \(got 100001\)"),
+    ("WINDOW", "wide", r"\(WINDOW\): 'wide' is not a number"),
+    ("SIGMA_BLOCK", -1, r"\(SIGMA_BLOCK\) must be a whole number of at least 0 \(got -1\)"),
+    ("MAX_EMPTY", 1.5, r"\(MAX_EMPTY\) must be a number from 0 to 1 \(got 1.5\)"),
+    ("START", "2021-13-45", r"Start date \(START\): '2021-13-45' is not a date \(use YYYY-MM-DD\)"),
+])
+def test_out_of_range_values_say_what_is_allowed(provider, tmp_path, name, value, message):
+    """Processing's own check says only "Incorrect parameter value": the tools name the range or the format."""
+    import processing
+    from qgis.core import QgsProcessingException
+    params = {"FINE": str(tmp_path), "COARSE": str(tmp_path), "OUTPUT": str(tmp_path / "out"), name: value}
+    with pytest.raises(QgsProcessingException, match=message):
+        processing.run("smfusion:estarfm", params)

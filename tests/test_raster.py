@@ -194,3 +194,25 @@ def test_a_read_only_folder_is_named(mounted):
         write_raster(disk / "x_20210101.tif", np.zeros(GRID.shape), GRID)
     with pytest.raises(SMFusionError, match=r"out: the output folder cannot be created \(Read-only file system\)"):
         write_raster(disk / "out" / "x_20210101.tif", np.zeros(GRID.shape), GRID)
+
+
+def test_a_netcdf_header_declaring_more_than_the_file_holds_is_refused_at_once(tmp_path):
+    """A classic NetCDF whose header claims a dimension of 2^31 values (one damaged word): refused before the
+    NetCDF library allocates for it, with what is wrong; the sound file reads."""
+    from smfusion.core.raster import netcdf_header_problem
+    g = Grid.from_bounds("EPSG:4326", 126.0, 35.0, 127.0, 36.0, 0.25)
+    ds = gdal.GetDriverByName("netCDF").Create(str(tmp_path / "sm.nc"), 4, 4, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(g.transform)
+    ds.SetProjection(g.crs)
+    ds.GetRasterBand(1).WriteArray(np.full((4, 4), 0.2, "float32"))
+    ds = None
+    raw = bytearray((tmp_path / "sm.nc").read_bytes())
+    assert raw[:4] == b"CDF\x01" and netcdf_header_problem(tmp_path / "sm.nc") is None
+    assert raw[8:12] == b"\x00\x00\x00\x0a"                # the dimension list; its first length at byte 24
+    raw[24:28] = (2**31 - 1).to_bytes(4, "big")
+    (tmp_path / "bad.nc").write_bytes(bytes(raw))
+    with pytest.raises(SMFusionError, match=r"bad.nc: a damaged NetCDF header: it declares 2147483647 values along "
+                                            r"a dimension in a file of \d+ bytes"):
+        read_raster(tmp_path / "bad.nc")
+    write_raster(tmp_path / "x.tif", np.zeros(GRID.shape), GRID)
+    assert netcdf_header_problem(tmp_path / "x.tif") is None                     # not classic NetCDF: not judged

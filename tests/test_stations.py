@@ -247,3 +247,16 @@ def test_a_damaged_zip_member_is_named(tmp_path, damage):
     path.write_bytes(bytes(raw))
     with pytest.raises(SMFusionError, match=r"ismn.zip: its member NET/ST1/NET_NET_ST1_sm.*\.stm is damaged"):
         read_ismn(path)
+
+
+def test_values_in_percent_do_not_suggest_u_when_u_is_accepted(tmp_path):
+    """An ISMN file in % with every value flagged U and U accepted: the warning points at the notes (values
+    outside [0, 1]), not at adding U."""
+    text = "NET NET ST1 37.0 127.0 0 0.05 0.05 Probe\n" + "".join(
+        f"2020/01/{d:02d} {h:02d}:00 25.0 U M\n" for d in range(1, 4) for h in range(24))
+    path = tmp_path / "NET_NET_ST1_sm_0.050000_0.050000_S1_20200101_20200103.stm"
+    path.write_text(text)
+    log = []
+    S.import_stations(path, accept=("G", "U"), progress=lambda f, m=None: m and log.append(m))
+    warning = [m for m in log if m.startswith("Warning: no observation passed")]
+    assert warning and "add U" not in warning[0] and "in % rather than m³/m³" in warning[0]
