@@ -45,13 +45,78 @@ class Layer:
     source: str
 
 
+HDF4_MAGIC = b"\x0e\x03\x13\x01"
+# opens an HDF4 file and reads every sub-dataset, as the readers do: run in a child process first
+_HDF4_PROBE = """
+import sys
+from osgeo import gdal
+gdal.PushErrorHandler("CPLQuietErrorHandler")
+ds = gdal.Open(sys.argv[1])
+for name, _ in (ds.GetSubDatasets() if ds is not None else []):
+    sub = gdal.Open(name)
+    if sub is not None and sub.RasterCount:
+        sub.GetRasterBand(1).ReadAsArray()
+"""
+_probed = {}
+
+
+def _interpreter():
+    """A Python interpreter like this one (inside QGIS ``sys.executable`` is QGIS itself), or None."""
+    import sys
+    exe = Path(sys.executable)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for cand in (exe, Path(sys.exec_prefix) / "python.exe", Path(sys.exec_prefix) / "bin" / f"python{version}"):
+        if cand.name.lower().startswith("python") and cand.is_file():
+            return str(cand)
+    return None
+
+
+def hdf4_crash(path):
+    """None, or how GDAL's HDF4 driver crashed on ``path`` in a child process. A damaged HDF4 file can crash
+    that driver (a segmentation fault, seen on GDAL 3.6), which would take QGIS down with it; the child
+    opens and reads it first. Each file (path, size, time) is probed once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    p = Path(str(path))
+    try:
+        st = p.stat()
+        with open(p, "rb") as fh:
+            if fh.read(4) != HDF4_MAGIC:
+                return None
+    except OSError:
+        return None
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _probed:
+        exe = _interpreter()
+        if exe is None:
+            return None
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(x for x in sys.path if x))
+        try:
+            code = subprocess.run([exe, "-c", _HDF4_PROBE, str(p)], env=env, capture_output=True,
+                                  timeout=600).returncode
+        except (OSError, subprocess.SubprocessError):
+            code = 0
+        crash = None
+        if code < 0:
+            crash = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        _probed[key] = crash
+    return _probed[key]
+
+
 def _quiet_open(name, flags=gdal.OF_RASTER):
-    """(dataset or None, message) of ``name``; a classic NetCDF file with an impossible header is refused
-    before the NetCDF library reads it (:func:`netcdf_header_problem`)."""
-    if Path(str(name)).suffix.lower() in (".nc", ".nc4", ".cdf") and Path(str(name)).is_file():
-        problem = netcdf_header_problem(name)
-        if problem:
-            return None, problem
+    """(dataset or None, message) of ``name``. A classic NetCDF file with an impossible header is refused
+    before the NetCDF library reads it (:func:`netcdf_header_problem`), and an HDF4 file that crashes GDAL's
+    driver in a child process (:func:`hdf4_crash`) is not opened here."""
+    if Path(str(name)).is_file():
+        if Path(str(name)).suffix.lower() in (".nc", ".nc4", ".cdf"):
+            problem = netcdf_header_problem(name)
+            if problem:
+                return None, problem
+        crash = hdf4_crash(name)
+        if crash:
+            return None, f"the file crashes GDAL's HDF4 reader ({crash}): it is damaged; download it again"
     return gdal_call(gdal.OpenEx, str(name), flags)
 
 

@@ -270,3 +270,20 @@ def test_generic_files_without_variable_take_it_from_their_names_and_are_checked
         H.harmonise([tmp_path / "in"], tmp_path / "out", grid, product="generic")
     out = H.harmonise([tmp_path / "in"], tmp_path / "ok", grid, product="generic", scale=0.01)
     assert [p.name for p in out["paths"]] == ["ssm_20210401.tif"]
+
+
+def test_an_hdf4_file_that_crashes_gdal_is_refused_not_opened(tmp_path, monkeypatch):
+    """GDAL's HDF4 driver can crash on a damaged file (a segmentation fault, found by the fuzz suite): the
+    file is opened and read in a child process first, and a crash there refuses it with a message, where it
+    would have taken QGIS down. Here the child crashes on purpose."""
+    from smfusion.core import products as P  # noqa: N812 - short module name
+    src = real_data("modis", "MOD11A1.A2019305.h14v09.006.2019306084028.hdf")
+    path = tmp_path / src.name
+    path.write_bytes(src.read_bytes())
+    assert P.hdf4_crash(path) is None                                  # the real file: read in the child, fine
+    monkeypatch.setattr(P, "_HDF4_PROBE", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    monkeypatch.setattr(P, "_probed", {})
+    assert P.hdf4_crash(path) == "SIGSEGV"
+    with pytest.raises(SMFusionError, match=r"MOD11A1.*\.hdf: not a readable raster \(the file crashes GDAL's HDF4 "
+                                            r"reader \(SIGSEGV\): it is damaged; download it again\)"):
+        P.detect(path).read(path, "lst_day")
