@@ -334,3 +334,21 @@ def test_an_empty_one_date_result_is_removed(tmp_path):
     seen[:, :30] = False                                      # empty only where no fine image looked: kept
     assert fusion._not_empty({"output": tmp_path / "two.tif", "nan_fraction": 0.75}, 0.5, seen)
     assert (tmp_path / "two.tif").exists()
+
+
+def test_estarfm_into_a_nearly_full_disk_fails_and_leaves_only_whole_files(tmp_path, mounted):
+    """The reported case: ESTARFM into a nearly full filesystem used to exit 0 with unreadable GeoTIFFs under
+    their final names. Now it fails, naming the file and the full disk, and every file left reads whole."""
+    grid = Grid.from_bounds("EPSG:32652", 0, 0, 300_000, 200_000, 1000)
+    days = [dt.date(2021, 5, d) for d in range(1, 11)]
+    _series(tmp_path / "fine", "lst", [days[0], days[-1]], grid, 300)
+    _series(tmp_path / "coarse", "lst", days, grid, 300)
+    disk = mounted("1m")
+    with pytest.raises(SMFusionError, match=r"lst_202105\d\d.tif: (writing failed|the written file does not read "
+                                            r"back) .*no space left"):
+        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", disk / "fused", E.Options(window=5))
+    left = sorted((disk / "fused").iterdir())
+    assert not [p.name for p in left if p.name.startswith(".")], "no temporary file is left behind"
+    assert len(left) < len(days)
+    for p in left:
+        assert np.isfinite(read_raster(p)[0]).all(), p
