@@ -27,13 +27,10 @@ from .errors import SMFusionError
 from .estarfm import Options, Sigma, Stats, fuse_block
 from .progress import Progress
 from .raster import Grid, RasterReader, RasterWriter, tiles
-from .series import check_same_grid, list_series, series_filename, written
+from .series import MAX_EMPTY, check_same_grid, list_series, series_filename, written
 
 MODES = ("all", "fill")
 MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
-
-
-MAX_EMPTY = 0.5          # the largest empty fraction of a fused output before a tool fails (or warns)
 
 
 def _fmt(date):

@@ -13,6 +13,8 @@ from pathlib import Path
 from .errors import SMFusionError
 from .raster import Grid, read_raster, remove_leftovers
 
+MAX_EMPTY = 0.5      # the largest empty fraction of a fused output before a tool fails or warns (the tools' MAX_EMPTY)
+
 RASTER_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4", ".hdf", ".h5", ".vrt", ".img")
 _DOY = re.compile(r"(?<![A-Za-z0-9])A(\d{4})(\d{3})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")

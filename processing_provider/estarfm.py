@@ -67,7 +67,7 @@ class EstarfmParameters:
                                                        optional=True))
         self.addParameter(QgsProcessingParameterEnum("RESAMPLING", "Coarse resampling", RESAMPLINGS,
                                                      defaultValue="bilinear", usesStaticStrings=True))
-        from ..core.fusion import MAX_EMPTY
+        from ..core.series import MAX_EMPTY
         empty = QgsProcessingParameterNumber("MAX_EMPTY", "Largest empty fraction of the output", double, MAX_EMPTY,
                                              minValue=0.0, maxValue=1.0)
         empty.setFlags(empty.flags() | compat.FLAG_ADVANCED)
