@@ -23,6 +23,7 @@ QC options: ``good`` (best quality only), ``good+other`` (also the second class)
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,11 +204,34 @@ def _num(text):
         return None
 
 
+def _gdal_errors_named(method):
+    """``method(self, path, …)`` with GDAL's RuntimeError (raised when exceptions are on, as QGIS ≥ 3.x and
+    other plugins may set them) turned into an SMFusionError that names ``path``."""
+    @functools.wraps(method)
+    def wrapper(self, path, *args, **kwargs):
+        try:
+            return method(self, path, *args, **kwargs)
+        except (NotImplementedError, RecursionError):
+            raise
+        except RuntimeError as err:
+            first = (str(err).strip().splitlines() or ["no detail"])[0]
+            raise SMFusionError(f"{path}: GDAL cannot read it ({first}); the file may be damaged", path) from err
+    return wrapper
+
+
 class Reader:
+    """A product's reader. The ``read``, ``matches`` and ``available`` of every subclass name the file in
+    their errors, whichever error mode GDAL is in (:func:`_gdal_errors_named`)."""
     name = ""
     pattern = None            # file-name regex
     variables = {}            # variable -> how to read it
     dated_by_name = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("read", "matches", "available"):
+            if name in cls.__dict__:
+                setattr(cls, name, _gdal_errors_named(cls.__dict__[name]))
 
     def matches(self, path):
         return bool(self.pattern and re.search(self.pattern, Path(str(path)).name, re.IGNORECASE))

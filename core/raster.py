@@ -18,6 +18,7 @@ import os
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -475,6 +476,40 @@ def _space_note(folder):
     return f"; the disk holding {folder} has {free / 1e6:.1f} MB free: no space left" if free < 64e6 else ""
 
 
+def _raised_by_gdal(err):
+    """True for a RuntimeError that GDAL's Python bindings raised (exceptions mode): its innermost frame is in
+    the ``osgeo`` package."""
+    if not isinstance(err, RuntimeError) or isinstance(err, (NotImplementedError, RecursionError)):
+        return False
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("osgeo")
+
+
+FULL_CHECK_BELOW = 1 << 30      # bytes free on the disk under which a written GeoTIFF is read back whole
+
+
+def _unreadable(path, bands):
+    """Why the GeoTIFF just written at ``path`` does not read back, or None. It must open; where its disk has
+    less than FULL_CHECK_BELOW free, every block must also decode: a full disk can leave tiles unwritten
+    without GDAL reporting it to the caller (seen with GDAL 3.10)."""
+    import shutil
+    ds, msg = gdal_call(gdal.Open, str(path))
+    if ds is None:
+        return msg or "it does not open"
+    try:
+        full = shutil.disk_usage(Path(path).parent).free < FULL_CHECK_BELOW
+    except OSError:
+        full = True
+    if full:
+        for k in range(1, bands + 1):
+            data, msg = gdal_call(ds.GetRasterBand(k).ReadRaster)
+            if data is None:
+                return msg or f"band {k} does not decode"
+    return None
+
+
 def _unlink(*paths):
     for p in paths:
         try:
@@ -533,12 +568,11 @@ def atomic_path(path):
         if aux.exists():
             os.replace(aux, str(path) + ".aux.xml")
     except BaseException as err:
-        _unlink(tmp, aux)
+        _unlink(tmp, aux, *tmp.parent.glob(glob_escape(tmp.name) + "-*"))   # SQLite's -journal, -wal, -shm
         if isinstance(err, OSError):
             raise SMFusionError(f"{path}: cannot be written ({err.strerror or err}){_space_note(path.parent)}",
                                 path) from err
-        # GDAL's own error, raised in exceptions mode
-        if isinstance(err, RuntimeError) and str(err) and str(err) == gdal.GetLastErrorMsg():
+        if _raised_by_gdal(err):                                   # GDAL's own error, in exceptions mode
             raise SMFusionError(f"{path}: writing failed ({err}){_space_note(path.parent)}", path) from err
         raise
 
@@ -600,7 +634,11 @@ class RasterWriter:
         if len(planes) != self.bands:
             raise SMFusionError(f"{self.path}: {len(planes)} band(s) given, the file has {self.bands}", self.path)
         for k, plane in enumerate(planes, start=1):
-            self._ds.GetRasterBand(k).WriteArray(plane.astype(self.dtype, copy=False), int(col0), int(row0))
+            try:
+                self._ds.GetRasterBand(k).WriteArray(plane.astype(self.dtype, copy=False), int(col0), int(row0))
+            except RuntimeError as err:                    # GDAL in exceptions mode
+                raise SMFusionError(f"{self.path}: writing failed ({err}){_space_note(self.path.parent)}",
+                                    self.path) from err
 
     def write_tile(self, tile, core):
         """Write a tile's core (shape ``(tile.rows, tile.cols)``, or with a leading band axis) where it belongs."""
@@ -620,11 +658,10 @@ class RasterWriter:
             finally:
                 self._band = self._ds = None               # closes the file: the last blocks and the directory
         if exc_type is None and own is None:               # what was written must read back
-            check, msg = gdal_call(gdal.Open, str(self._tmp))
-            if check is None:
+            msg = _unreadable(self._tmp, self.bands)
+            if msg:
                 own = SMFusionError(f"{self.path}: the written file does not read back ({msg})"
                                     f"{_space_note(self.path.parent)}", self.path)
-            check = None
         if own is not None:
             self._ctx.__exit__(type(own), own, None)       # removes the temporary file
             raise own
