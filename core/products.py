@@ -32,7 +32,7 @@ import numpy as np
 from osgeo import gdal
 
 from .errors import SMFusionError
-from .raster import Grid, gdal_call, netcdf_header_problem
+from .raster import Grid, gdal_call, netcdf_header_problem, one_line
 from .series import parse_date
 
 QC_OPTIONS = ("good", "good+other", "any")
@@ -214,8 +214,8 @@ def _gdal_errors_named(method):
         except (NotImplementedError, RecursionError):
             raise
         except RuntimeError as err:
-            first = (str(err).strip().splitlines() or ["no detail"])[0]
-            raise SMFusionError(f"{path}: GDAL cannot read it ({first}); the file may be damaged", path) from err
+            raise SMFusionError(f"{path}: GDAL cannot read it ({one_line(err) or 'no detail'}); the file may be "
+                                f"damaged", path) from err
     return wrapper
 
 

@@ -58,7 +58,12 @@ def gdal_call(fn, *args, **kwargs):
         result, msg = None, str(err)
     finally:
         gdal.PopErrorHandler()
-    return result, msg
+    return result, one_line(msg)
+
+
+def one_line(text):
+    """GDAL's message on one line (exceptions mode chains causes over several: "…\nMay be caused by: …")."""
+    return " ".join(str(text or "").split())
 
 
 def _srs(crs):
@@ -563,7 +568,7 @@ def atomic_path(path):
         finally:
             gdal.PopErrorHandler()
         if failures:
-            raise SMFusionError(f"{path}: writing failed ({failures[0]}){_space_note(path.parent)}", path)
+            raise SMFusionError(f"{path}: writing failed ({one_line(failures[0])}){_space_note(path.parent)}", path)
         os.replace(tmp, path)
         if aux.exists():
             os.replace(aux, str(path) + ".aux.xml")
@@ -573,7 +578,7 @@ def atomic_path(path):
             raise SMFusionError(f"{path}: cannot be written ({err.strerror or err}){_space_note(path.parent)}",
                                 path) from err
         if _raised_by_gdal(err):                                   # GDAL's own error, in exceptions mode
-            raise SMFusionError(f"{path}: writing failed ({err}){_space_note(path.parent)}", path) from err
+            raise SMFusionError(f"{path}: writing failed ({one_line(err)}){_space_note(path.parent)}", path) from err
         raise
 
 
@@ -637,7 +642,7 @@ class RasterWriter:
             try:
                 self._ds.GetRasterBand(k).WriteArray(plane.astype(self.dtype, copy=False), int(col0), int(row0))
             except RuntimeError as err:                    # GDAL in exceptions mode
-                raise SMFusionError(f"{self.path}: writing failed ({err}){_space_note(self.path.parent)}",
+                raise SMFusionError(f"{self.path}: writing failed ({one_line(err)}){_space_note(self.path.parent)}",
                                     self.path) from err
 
     def write_tile(self, tile, core):
@@ -654,7 +659,8 @@ class RasterWriter:
                 if hasattr(self._ds, "Close"):             # GDAL ≥ 3.8: the last blocks' errors come back here
                     self._ds.Close()
             except RuntimeError as err:                    # GDAL in exceptions mode
-                own = SMFusionError(f"{self.path}: writing failed ({err}){_space_note(self.path.parent)}", self.path)
+                own = SMFusionError(f"{self.path}: writing failed ({one_line(err)}){_space_note(self.path.parent)}",
+                                    self.path)
             finally:
                 self._band = self._ds = None               # closes the file: the last blocks and the directory
         if exc_type is None and own is None:               # what was written must read back
