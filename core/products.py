@@ -46,17 +46,36 @@ class Layer:
     source: str
 
 
-HDF4_MAGIC = b"\x0e\x03\x13\x01"
-# opens an HDF4 file and reads every sub-dataset, as the readers do: run in a child process first
-_HDF4_PROBE = """
-import sys
+# HDF4 (MODIS, GLASS) and HDF5 (NetCDF-4: GLDAS, GLEAM) files, whose native libraries can crash on a damaged one
+NATIVE_MAGIC = {b"\x0e\x03\x13\x01": "HDF4", b"\x89HDF\r\n\x1a\n": "HDF5/NetCDF-4"}
+# opens a file and walks it as the readers do (sub-datasets, arrays, attributes; the data too up to 256 MB):
+# run in a child process first
+_PROBE = """
+import os, sys
 from osgeo import gdal
 gdal.PushErrorHandler("CPLQuietErrorHandler")
-ds = gdal.Open(sys.argv[1])
-for name, _ in (ds.GetSubDatasets() if ds is not None else []):
-    sub = gdal.Open(name)
-    if sub is not None and sub.RasterCount:
-        sub.GetRasterBand(1).ReadAsArray()
+path = sys.argv[1]
+whole = os.path.getsize(path) <= 256 << 20
+try:
+    ds = gdal.Open(path)
+    for name, _ in (ds.GetSubDatasets() if ds is not None else []):
+        sub = gdal.Open(name)
+        if sub is not None and sub.RasterCount and whole:
+            sub.GetRasterBand(1).ReadAsArray()
+except Exception:
+    pass
+try:
+    md = gdal.OpenEx(path, gdal.OF_MULTIDIM_RASTER)
+    root = md.GetRootGroup() if md is not None else None
+    for name in ((root.GetMDArrayNames() or []) if root is not None else []):
+        arr = root.OpenMDArray(name)
+        if arr is not None:
+            arr.GetAttributes()
+            arr.GetDimensions()
+            if whole:
+                arr.ReadAsArray()
+except Exception:
+    pass
 """
 _probed = {}
 
@@ -72,10 +91,11 @@ def _interpreter():
     return None
 
 
-def hdf4_crash(path):
-    """None, or how GDAL's HDF4 driver crashed on ``path`` in a child process. A damaged HDF4 file can crash
-    that driver (a segmentation fault, seen on GDAL 3.6), which would take QGIS down with it; the child
-    opens and reads it first. Each file (path, size, time) is probed once."""
+def native_crash(path):
+    """None, or how a native reader crashed on the HDF4 or HDF5 file ``path`` in a child process. A damaged
+    file can crash GDAL's HDF4 driver (a segmentation fault, GDAL 3.6) or libhdf5 under the NetCDF driver
+    (an abort, Debian unstable), which would take QGIS down with it; the child opens and walks it first.
+    Each file (path, size, time) is probed once. Other files: None, at once."""
     import os
     import signal
     import subprocess
@@ -84,9 +104,11 @@ def hdf4_crash(path):
     try:
         st = p.stat()
         with open(p, "rb") as fh:
-            if fh.read(4) != HDF4_MAGIC:
-                return None
+            head = fh.read(8)
     except OSError:
+        return None
+    kind = NATIVE_MAGIC.get(head[:4]) or NATIVE_MAGIC.get(head)
+    if kind is None:
         return None
     key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _probed:
@@ -95,29 +117,29 @@ def hdf4_crash(path):
             return None
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(x for x in sys.path if x))
         try:
-            code = subprocess.run([exe, "-c", _HDF4_PROBE, str(p)], env=env, capture_output=True,
-                                  timeout=600).returncode
+            code = subprocess.run([exe, "-c", _PROBE, str(p)], env=env, capture_output=True, timeout=600).returncode
         except (OSError, subprocess.SubprocessError):
             code = 0
         crash = None
         if code < 0:
-            crash = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+            crash = f"{kind} reader ({name})"
         _probed[key] = crash
     return _probed[key]
 
 
 def _quiet_open(name, flags=gdal.OF_RASTER):
     """(dataset or None, message) of ``name``. A classic NetCDF file with an impossible header is refused
-    before the NetCDF library reads it (:func:`netcdf_header_problem`), and an HDF4 file that crashes GDAL's
-    driver in a child process (:func:`hdf4_crash`) is not opened here."""
+    before the NetCDF library reads it (:func:`netcdf_header_problem`), and an HDF4/HDF5 file that crashes a
+    driver in a child process (:func:`native_crash`) is not opened here."""
     if Path(str(name)).is_file():
         if Path(str(name)).suffix.lower() in (".nc", ".nc4", ".cdf"):
             problem = netcdf_header_problem(name)
             if problem:
                 return None, problem
-        crash = hdf4_crash(name)
+        crash = native_crash(name)
         if crash:
-            return None, f"the file crashes GDAL's HDF4 reader ({crash}): it is damaged; download it again"
+            return None, f"the file crashes GDAL's {crash}: it is damaged; download it again"
     return gdal_call(gdal.OpenEx, str(name), flags)
 
 

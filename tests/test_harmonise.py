@@ -272,18 +272,22 @@ def test_generic_files_without_variable_take_it_from_their_names_and_are_checked
     assert [p.name for p in out["paths"]] == ["ssm_20210401.tif"]
 
 
-def test_an_hdf4_file_that_crashes_gdal_is_refused_not_opened(tmp_path, monkeypatch):
-    """GDAL's HDF4 driver can crash on a damaged file (a segmentation fault, found by the fuzz suite): the
-    file is opened and read in a child process first, and a crash there refuses it with a message, where it
-    would have taken QGIS down. Here the child crashes on purpose."""
+@pytest.mark.parametrize("name,variable,kind", [
+    ("modis/MOD11A1.A2019305.h14v09.006.2019306084028.hdf", "lst_day", "HDF4"),
+    ("gldas/GLDAS_NOAH025_3H.A20160101.0300.021.nc4", "ssm", "HDF5/NetCDF-4")])
+def test_a_file_that_crashes_a_native_reader_is_refused_not_opened(tmp_path, monkeypatch, name, variable, kind):
+    """GDAL's HDF4 driver (GDAL 3.6) and libhdf5 under the NetCDF driver (Debian unstable) can crash on a
+    damaged file (found by the fuzz suite): HDF4 and HDF5 files are opened and walked in a child process
+    first, and a crash there refuses the file with a message, where it would have taken QGIS down. Here the
+    child crashes on purpose."""
     from smfusion.core import products as P  # noqa: N812 - short module name
-    src = real_data("modis", "MOD11A1.A2019305.h14v09.006.2019306084028.hdf")
+    src = real_data(*name.split("/"))
     path = tmp_path / src.name
     path.write_bytes(src.read_bytes())
-    assert P.hdf4_crash(path) is None                                  # the real file: read in the child, fine
-    monkeypatch.setattr(P, "_HDF4_PROBE", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    assert P.native_crash(path) is None                                # the real file: walked in the child, fine
+    monkeypatch.setattr(P, "_PROBE", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
     monkeypatch.setattr(P, "_probed", {})
-    assert P.hdf4_crash(path) == "SIGSEGV"
-    with pytest.raises(SMFusionError, match=r"MOD11A1.*\.hdf: not a readable raster \(the file crashes GDAL's HDF4 "
-                                            r"reader \(SIGSEGV\): it is damaged; download it again\)"):
-        P.detect(path).read(path, "lst_day")
+    assert P.native_crash(path) == f"{kind} reader (SIGSEGV)"
+    with pytest.raises(SMFusionError, match=rf"{src.name}: not a readable raster \(the file crashes GDAL's "
+                                            rf"{kind} reader \(SIGSEGV\): it is damaged; download it again\)"):
+        P.detect(path).read(path, variable)
