@@ -103,11 +103,11 @@ def test_the_model_equals_the_pipeline(run, enabled):
                 if a.read_bytes() == b.read_bytes():
                     continue
                 # downscaled: byte for byte. Calibrated: the head refit's float64 sums can differ in the last
-                # bit with the process's history (seen with numpy 2.4 on QGIS 3.44): one float32 step at most
+                # bits with the process's history (seen with numpy 2.4 on QGIS 3.44: 1 to 3 float32 steps)
                 assert stage == "calibrated", a
                 x, y = read_raster(a)[0], read_raster(b)[0]
                 assert np.array_equal(np.isnan(x), np.isnan(y)), a
-                np.testing.assert_array_max_ulp(x[~np.isnan(x)], y[~np.isnan(y)], maxulp=1)
+                np.testing.assert_array_max_ulp(x[~np.isnan(x)], y[~np.isnan(y)], maxulp=8)
     assert (out / "metrics.csv").read_text() == (pipe / "metrics.csv").read_text()
 
 
