@@ -5,4 +5,4 @@ function here can be used and tested outside QGIS. Processing algorithms call in
 ``progress(fraction, message)`` and ``is_cancelled()`` (see :mod:`.progress`).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"       # the same as metadata.txt (tests/test_packaging.py)

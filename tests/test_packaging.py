@@ -24,6 +24,13 @@ def test_metadata():
     assert (ROOT / meta["icon"]).is_file()
 
 
+def test_one_version():
+    from smfusion.core import __version__
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "metadata.txt", encoding="utf-8")
+    assert cfg["general"]["version"] == __version__ == "0.3.0"
+
+
 def test_core_does_not_import_qgis():
     for path in (ROOT / "core").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
