@@ -88,8 +88,7 @@ def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling,
 
 
 def _scan_fine(series, progress):
-    """Valid pixel count of each fine date, the observable count (valid on at least one date) and the
-    observable mask."""
+    """Valid pixel count of each fine date, and the observable mask (valid on at least one date)."""
     counts, seen = {}, None
     for n, (date, path) in enumerate(series):
         progress.check()
@@ -98,7 +97,7 @@ def _scan_fine(series, progress):
         counts[date] = int(valid.sum())
         seen = valid if seen is None else (seen | valid)
         progress.update((n + 1) / len(series))
-    return counts, int(seen.sum()), seen
+    return counts, seen
 
 
 def _scan_coarse(series, progress):
@@ -171,8 +170,8 @@ def plan_pairs(fine_folder, coarse_folder, min_pair_valid=0.7, progress=None, is
     image once and skips empty coarse ones. Raises SMFusionError as fuse_series does when there is none."""
     prog = Progress.of(progress, is_cancelled)
     fine, coarse = list_series(fine_folder), list_series(coarse_folder, check_grid=False)
-    counts, observable, _ = _scan_fine(fine, prog.sub(0.0, 0.9))
-    return choose_pairs(counts, observable, _scan_coarse(coarse, prog.sub(0.9, 1.0)), min_pair_valid)
+    counts, seen = _scan_fine(fine, prog.sub(0.0, 0.9))
+    return choose_pairs(counts, int(seen.sum()), _scan_coarse(coarse, prog.sub(0.9, 1.0)), min_pair_valid)
 
 
 def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
@@ -196,7 +195,8 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     variable = variable or fine.variable
     prog.info(f"Fine series {fine.describe()}")
     prog.info(f"Coarse series {coarse.describe()}")
-    counts, observable, seen = _scan_fine(fine, prog.sub(0.0, 0.04))
+    counts, seen = _scan_fine(fine, prog.sub(0.0, 0.04))
+    observable = int(seen.sum())
     coarse_ok = _scan_coarse(coarse, prog.sub(0.04, 0.05))
     pairs = choose_pairs(counts, observable, coarse_ok, min_pair_valid)
     dates = [d for d in sorted(coarse_ok) if (start is None or d >= start) and (end is None or d <= end)]
