@@ -424,6 +424,8 @@ class NetcdfCube:
         for d in dims:
             var = d.GetIndexingVariable()
             coords[_role(d.GetName().lower())] = (_read(var, path) if var is not None else None, var)
+        if coords.get("lat", (None,))[0] is None or coords.get("lon", (None,))[0] is None:
+            raise SMFusionError(f"{path}: {variable} has no latitude/longitude values", path)
         lat, lon = coords["lat"][0].astype("float64"), coords["lon"][0].astype("float64")
         self.flip = bool(lat[0] < lat[-1])                   # stored south → north: flip to north-up
         if self.flip:

@@ -193,7 +193,12 @@ def read_ismn(path, progress=None):
             if re.search(r"_(ts|p|ta|sd|su|sm)_", base) and "_sm_" not in base:
                 skipped.append(f"{name} (not soil moisture)")     # ISMN also ships temperature, rain…
                 continue
-            sensor = parse_ismn(read(), f"{path}:{name}" if Path(path).is_file() else name)
+            source = f"{path}:{name}" if Path(path).is_file() else name
+            try:
+                sensor = parse_ismn(read(), source)
+            except (IndexError, ValueError) as err:           # a damaged line the parser did not foresee
+                raise SMFusionError(f"{source}: not a readable ISMN file ({type(err).__name__}: {err})",
+                                    str(path)) from None
             m = _FILE_NAME.match(base)
             if m:
                 sensor.station = m.group("station")     # the header may say CST_01 where the file says CST-01
