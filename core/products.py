@@ -413,7 +413,8 @@ class NetcdfCube:
             raise SMFusionError(f"{path}: not a readable NetCDF file (no root group)", path)
         arr, _ = gdal_call(root.OpenMDArray, variable)
         if arr is None:
-            names = gdal_call(root.GetMDArrayNames)[0] or []
+            names = [n.decode("latin-1") if isinstance(n, bytes) else n     # damaged names come back as bytes
+                     for n in gdal_call(root.GetMDArrayNames)[0] or []]
             raise SMFusionError(f"{path}: has no variable {variable!r} (it has {', '.join(names) or 'none'})", path)
         self._ds, self._arr, self.path = ds, arr, path
         dims = arr.GetDimensions()

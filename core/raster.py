@@ -355,7 +355,23 @@ def _open(path, variable=None):
         subs = [s[0] for s in ds.GetSubDatasets()]
         hint = f"; it holds sub-datasets, e.g. {subs[0]}" if subs else ""
         raise SMFusionError(f"{name}: has no raster band{hint}", path)
+    block = _pixel_block_bytes(ds)
+    if block > MAX_BLOCK_BYTES:
+        raise SMFusionError(f"{name}: a damaged header: one block of its {ds.RasterCount} interleaved band(s) "
+                            f"would take {block / 2**30:.1f} GiB to decode", path)
     return ds
+
+
+MAX_BLOCK_BYTES = 2 ** 30      # a pixel-interleaved block larger than this is a damaged header, not data
+
+
+def _pixel_block_bytes(ds):
+    """Bytes that GDAL decodes for one block of a pixel-interleaved file (every band at once), else 0."""
+    if ds.RasterCount < 2 or (ds.GetMetadata("IMAGE_STRUCTURE") or {}).get("INTERLEAVE") != "PIXEL":
+        return 0
+    band = ds.GetRasterBand(1)
+    bx, by = band.GetBlockSize()
+    return ds.RasterCount * bx * by * max(1, gdal.GetDataTypeSize(band.DataType) // 8)
 
 
 def _to_float(raw, band):

@@ -166,12 +166,14 @@ def _archive_members(path):
         def member(info):
             try:
                 return zf.read(info).decode("latin-1")
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as err:
-                raise SMFusionError(f"{path}: its member {info.filename} is damaged ({type(err).__name__}: {err})",
-                                    path) from None
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+                    RuntimeError) as err:                     # RuntimeError: a flag bit that says "encrypted"
+                why = ("marked as encrypted" if isinstance(err, RuntimeError) and "encrypted" in str(err)
+                       else f"{type(err).__name__}: {err}")
+                raise SMFusionError(f"{path}: its member {info.filename} is damaged ({why})", path) from None
 
         for info in sorted(infos, key=lambda i: i.filename):
-            if not info.is_dir():
+            if info.filename and not info.filename.endswith("/"):     # a damaged directory can give ''
                 yield info.filename, lambda info=info: member(info)
     elif path.is_file() and path.suffix.lower() == ".stm":
         yield path.name, lambda: path.read_bytes().decode("latin-1")

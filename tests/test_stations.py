@@ -228,7 +228,7 @@ def test_bad_csv_text_is_named_not_a_traceback(tmp_path, content, message):
         read_csv(path)
 
 
-@pytest.mark.parametrize("damage", ["crc", "deflate"])
+@pytest.mark.parametrize("damage", ["crc", "deflate", "encrypted"])
 def test_a_damaged_zip_member_is_named(tmp_path, damage):
     import zipfile
 
@@ -242,10 +242,25 @@ def test_a_damaged_zip_member_is_named(tmp_path, damage):
     start = raw.index(b"PK\x03\x04") + 30 + len("NET/ST1/NET_NET_ST1_sm_0.050000_0.050000_S1_20200101_20200201.stm")
     if damage == "crc":
         raw[start + 200] ^= 0x01          # a flipped bit: the CRC or the stream fails
+    elif damage == "encrypted":           # bit 0 of the flags, in the local header and the central directory
+        raw[raw.index(b"PK\x03\x04") + 6] |= 1
+        raw[raw.index(b"PK\x01\x02") + 8] |= 1
     else:
         raw[start + 10:start + 40] = b"\xff" * 30
     path.write_bytes(bytes(raw))
     with pytest.raises(SMFusionError, match=r"ismn.zip: its member NET/ST1/NET_NET_ST1_sm.*\.stm is damaged"):
+        read_ismn(path)
+
+
+def test_a_zip_member_without_a_name_is_skipped(tmp_path):
+    """A damaged central directory can give a member an empty name: it is skipped, not a traceback."""
+    import zipfile
+
+    from smfusion.core.stations import read_ismn
+    path = tmp_path / "ismn.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(""), "x")
+    with pytest.raises(SMFusionError, match=r"ismn.zip: no ISMN soil-moisture file \(.stm\) found"):
         read_ismn(path)
 
 
