@@ -66,7 +66,8 @@ demo: setup
 	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:demodata -- OUTPUT=$(DEMO_DIR) $(DEMO_ARGS)
 	$(QGIS_ENV) $(QGIS_PROCESS) run smfusion:pipeline -- FINE=$(DEMO_DIR)/fine COARSE=$(DEMO_DIR)/coarse \
 	    SSM=$(DEMO_DIR)/gleam/ssm RZSM=$(DEMO_DIR)/gleam/rzsm STATIC=$(DEMO_DIR)/static \
-	    STATIONS=$(DEMO_DIR)/stations/stations.gpkg HOLDOUT=0.25 SEED=0 OUTPUT=$(DEMO_DIR)/run \
+	    STATIONS=$(DEMO_DIR)/stations/stations.gpkg HOLDOUT=0.25 SEED=0 TRUTH=$(DEMO_DIR)/truth \
+	    OUTPUT=$(DEMO_DIR)/run \
 	    2>&1 | sed -n '/^Held-out stations/,/^Report:/p'
 	@echo
 	@echo "Demo region: $(DEMO_DIR) (inputs fine/ coarse/ gleam/ static/, stations/, truth/, demo.json)"

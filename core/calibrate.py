@@ -1,5 +1,6 @@
 """Point-to-area calibration baselines, fitted on training stations: the references the CNN must beat.
 
+- ``bias``: calibrated = x + mean(obs − pred) (the safe correction where few station-days are known).
 - ``linear`` scaling: calibrated = a·x + b with a = σ(obs)/σ(pred), b = mean(obs) − a·mean(pred) (the
   mean and variance of the station series are matched; pooled over the training stations' pairs).
 - ``cdf`` matching: quantile mapping from the pooled distribution of the series at the training stations
@@ -15,7 +16,7 @@ import numpy as np
 
 from .errors import SMFusionError
 
-BASELINES = ("linear", "cdf")
+BASELINES = ("bias", "linear", "cdf")
 MIN_PAIRS = 20
 
 
@@ -25,6 +26,19 @@ def _pairs(pred, obs):
     if ok.sum() < MIN_PAIRS:
         raise SMFusionError(f"Only {int(ok.sum())} station/series pairs to fit a baseline (at least {MIN_PAIRS})")
     return p[ok], o[ok]
+
+
+@dataclass
+class BiasCorrection:
+    b: float
+
+    @classmethod
+    def fit(cls, pred, obs):
+        p, o = _pairs(pred, obs)
+        return cls(float(np.mean(o - p)))
+
+    def apply(self, x):
+        return (np.asarray(x, "float64") + self.b).astype("float32")
 
 
 @dataclass
@@ -69,6 +83,8 @@ class CdfMatching:
 
 
 def fit_baseline(method, pred, obs):
+    if method == "bias":
+        return BiasCorrection.fit(pred, obs)
     if method == "linear":
         return LinearScaling.fit(pred, obs)
     if method == "cdf":
@@ -167,9 +183,10 @@ def split_stations(ids, holdout, seed=0):
     return [i for i in ids if i not in held], sorted(held)
 
 
-def station_samples(planes, names, stations, layer, halo, start=None, end=None, progress=None):
+def station_samples(planes, names, stations, layer, halo, start=None, end=None, progress=None, every_date=False):
     """Patches around the station pixels: (patches (N, C, 2h+1, 2h+1), sm (N,), obs (N,), ids (N,),
-    dates (N,)) for every station-day with an observation and a series value."""
+    dates (N,)) for every station-day with an observation and a series value; with ``every_date``, every
+    date of the series for every station on the grid (obs and sm NaN where missing)."""
     from .evaluate import _sample_points
     from .progress import Progress
     prog = Progress.of(progress)
@@ -180,7 +197,7 @@ def station_samples(planes, names, stations, layer, halo, start=None, end=None, 
     k = 2 * halo + 1
     for n, d in enumerate(dates):
         prog.check()
-        wanted = [i for i, s in enumerate(stations) if taps[i] and d in obs_by[i]]
+        wanted = [i for i, s in enumerate(stations) if taps[i] and (every_date or d in obs_by[i])]
         if not wanted:
             continue
         stack = np.pad(planes.stack(d, names), ((0, 0), (halo, halo), (halo, halo)), constant_values=np.nan)
@@ -188,26 +205,49 @@ def station_samples(planes, names, stations, layer, halo, start=None, end=None, 
         for i in wanted:
             r, c, _ = taps[i][0]
             patch = stack[:, r:r + k, c:c + k]
-            if not np.isfinite(patch[ism, halo, halo]):
+            if not every_date and not np.isfinite(patch[ism, halo, halo]):
                 continue
             patches.append(patch)
             sm.append(patch[ism, halo, halo])
-            obs.append(obs_by[i][d])
+            obs.append(obs_by[i].get(d, np.nan))
             ids.append(stations[i].station_id)
             days.append(d)
         prog.update((n + 1) / len(dates))
-    if not patches:
+    if not any(np.isfinite(o) and np.isfinite(v) for o, v in zip(obs, sm)):
         raise SMFusionError("No station observation falls on a series value (check the dates and the extent)")
     return np.stack(patches), np.array(sm, "float64"), np.array(obs, "float64"), np.array(ids), days
 
 
-def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None, progress=None):
+def remembered_at_stations(values, ids, days, memory_days, dates):
+    """``values`` (N, F) of station-days, each station's series replaced by its memory (core/memory.py) over
+    the series ``dates``, as :func:`apply` computes it for the whole image. Needs every date of each station."""
+    from . import memory
+    out = np.array(values, "float64")
+    days = np.array(days)
+    warm = set(memory.warm_dates(dates, memory_days))
+    for sid in np.unique(ids):
+        rows = np.nonzero(ids == sid)[0]
+        rows = rows[np.argsort(days[rows], kind="stable")]
+        prior = memory.Mean()
+        for r in rows:
+            if days[r] in warm:
+                prior.add(out[r])
+        mem = memory.Memory(memory_days, dates[0], prior.value)
+        for r in rows:
+            out[r] = mem.update(days[r], out[r])
+    return out
+
+
+def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None, progress=None,
+               memory_days=None):
     """Transfer learning, MODE head: refit the CNN's last layer on the training stations' residuals
     (obs − sm) by ridge regression toward the pretrained head, with leave-stations-out CV; returns
-    (new ModelProto, report dict)."""
-    from . import cnn, cnnmeta
+    (new ModelProto, report dict). ``memory_days`` (default :data:`~.memory.DEFAULT_DAYS`): the correction's
+    memory, recorded in the model for :func:`apply`; the head is fitted on the remembered features."""
+    from . import cnn, cnnmeta, memory
     from .metrics import scores
     from .stations import read_stations
+    tau = memory.check_days(memory.DEFAULT_DAYS if memory_days is None else memory_days)
     model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
     meta = cnnmeta.read(model)
     if meta["layer"] != layer:
@@ -216,24 +256,67 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     session = cnn.Session(model, "cpu")
     stations = read_stations(stations_path)
     train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
-    patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, session.halo, start, end,
-                                               progress)
-    _, feats = session.run_patches(patches)
+    if tau > 0:                                   # every date from the first: the memory replays them all
+        patches, sm, obs, ids, days = station_samples(planes, meta["inputs"], stations, layer, session.halo,
+                                                      progress=progress, every_date=True)
+        _, feats = session.run_patches(patches)
+        feats = remembered_at_stations(feats, ids, days, tau, planes.dates())
+        keep = np.isfinite(obs) & np.isfinite(sm) & np.array([(start is None or d >= start) and
+                                                              (end is None or d <= end) for d in days])
+        sm, obs, ids, feats = sm[keep], obs[keep], ids[keep], feats[keep]
+    else:
+        patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, session.halo, start,
+                                                   end, progress)
+        _, feats = session.run_patches(patches)
     tr = np.isin(ids, train_ids)
     if len(set(ids[tr])) < 3:
         raise SMFusionError(f"Only {len(set(ids[tr]))} training station(s) with data; the head refit needs 3")
-    w, b, alpha, cv = cnn.ridge_loso(feats[tr], obs[tr] - sm[tr], ids[tr], prior=cnn.head_of(model))
-    report = {"alpha": alpha, "training_stations": len(set(ids[tr])), "heldout_stations": len(set(ids[~tr])),
+    # the head takes the remembered features and, at once, the day's sm: a gain that the memory must not blur
+    # (calibrated = sm + gain·sm + M(correction)); sm is standardised for the ridge penalty
+    mu, sd = float(np.mean(sm[tr])), float(np.std(sm[tr])) or 1.0
+    w0, b0 = cnn.head_of(model)
+    x = np.column_stack([feats, (sm - mu) / sd])
+    wx, bx, alpha, cv = cnn.ridge_loso(x[tr], obs[tr] - sm[tr], ids[tr], prior=(np.append(w0, 0.0), b0))
+    gain = float(wx[-1] / sd)
+    w, b = wx[:-1], float(bx - wx[-1] * mu / sd)
+    report = {"alpha": alpha, "memory_days": tau, "gain": gain, "training_stations": len(set(ids[tr])),
+              "heldout_stations": len(set(ids[~tr])),
               "training_loso_before": scores(sm[tr], obs[tr]).as_dict(),
               "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
+    report["loso"], report["choice"], report["choice_reason"] = choose_correction(sm[tr], obs[tr], ids[tr],
+                                                                                 sm[tr] + cv)
     if (~tr).any():
-        after = sm[~tr] + feats[~tr] @ w + b
+        after = sm[~tr] * (1.0 + gain) + feats[~tr] @ w + b
         report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
         report["heldout_after"] = scores(after, obs[~tr]).as_dict()
-    new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report,
+    new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report, "memory": tau, "gain": gain,
                                          "training": {**meta.get("training", {}), "head_refit": {
                                              "stations": len(set(ids[tr])), "samples": int(tr.sum())}}})
     return new, report
+
+
+def choose_correction(sm, obs, ids, cnn_loso, margin=0.0):
+    """The correction that leave-one-station-out cross-validation on the training stations favours:
+    ``cnn`` only where its LOSO RMSE beats both ``bias`` and ``linear`` (by ``margin``, relative), else the
+    better of those two. Returns ({method: scores dict}, method, reason)."""
+    from .metrics import scores
+    loso = {"none": scores(sm, obs).as_dict(), "cnn": scores(cnn_loso, obs).as_dict()}
+    for method in ("bias", "linear"):
+        pred = np.full(len(sm), np.nan)
+        for g in np.unique(ids):
+            out = ids == g
+            try:
+                pred[out] = fit_baseline(method, sm[~out], obs[~out]).apply(sm[out])
+            except SMFusionError:                  # too few pairs without this station
+                pass
+        loso[method] = scores(pred, obs).as_dict()
+    safe = min(("bias", "linear"), key=lambda m: loso[m]["rmse"])
+    c, base = loso["cnn"], loso[safe]
+    told = (f"leave-one-station-out RMSE: CNN {c['rmse']:.4f} (PCC {c['pcc']:.3f}), {safe} {base['rmse']:.4f} "
+            f"(PCC {base['pcc']:.3f}) on {len(np.unique(ids))} training stations")
+    if c["rmse"] < (1.0 - margin) * base["rmse"]:
+        return loso, "cnn", f"cnn: {told}"
+    return loso, safe, f"{safe}, the safe correction: the CNN does not earn its place ({told})"
 
 
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
@@ -281,23 +364,38 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     if not dates:
         raise SMFusionError("No date to calibrate in START…END")
     done = written(output, layer, dates, resume_after, prog)
-    paths = []
-    for n, d in enumerate(dates):
+    todo = [d for d in dates if d not in done]
+    tau = float(session.meta.get("memory", 0.0)) if session else 0.0
+    gain = float(session.meta.get("gain", 0.0)) if session else 0.0
+    every = planes.dates()
+    sequence = [d for d in every if d <= todo[-1]] if tau > 0 and todo else todo
+    mem = None
+    if tau > 0 and todo:                        # the memory replays every date from the first (core/memory.py)
+        from . import memory
+        prior = memory.Mean()
+        for d in memory.warm_dates(every, tau):
+            prog.check()
+            prior.add(session.run_tiled(planes.stack(d, names)))
+        mem = memory.Memory(tau, every[0], prior.value)
+        prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
+    for n, d in enumerate(sequence):
         prog.check()
-        if d in done:
-            paths.append(Path(output) / series_filename(layer, d))
-            continue
         stack = planes.stack(d, names)
         sm = stack[names.index("sm")]
-        out = sm + session.run_tiled(stack) if session else baseline.apply(sm)
+        if session:
+            correction = session.run_tiled(stack)
+            out = sm * (1.0 + gain) + (mem.update(d, correction) if mem is not None else correction)
+        else:
+            out = baseline.apply(sm)
+        if d not in todo:
+            continue
         out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
         path = Path(output) / series_filename(layer, d)
         with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
             for t in tiles(planes.grid, 512):
                 wr.write_tile(t, out[t.core])
-        paths.append(path)
-        prog.update((n + 1) / len(dates))
-    return paths
+        prog.update((n + 1) / len(sequence))
+    return [Path(output) / series_filename(layer, d) for d in dates]
 
 
 MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "models"

@@ -4,7 +4,8 @@
 Fields: ``inputs`` (plane names in channel order), ``mean``/``std`` (per-plane normalisation),
 ``receptive_field`` (px; the tile halo is half of it), ``layer`` (ssm/rzsm), ``outputs`` (the output names:
 the correction, then the penultimate features), ``training`` (data summary), ``validation`` (metrics),
-``holdout`` (station ids never trained on), ``version``.
+``holdout`` (station ids never trained on), ``memory`` (days of the correction's memory, core/memory.py;
+absent = 0), ``gain`` (g of calibrated = sm + g·sm + correction; absent = 0), ``version``.
 """
 
 import json

@@ -17,6 +17,8 @@ NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own gr
    DETAIL scales the detail the model adds (model − bilinear model) toward the bilinear coarse field;
    ``auto`` fits it one scale up: a model trained on 2×2-cell blocks predicts the cells, and the weight is
    the least-squares fit of its within-block detail to the real one (its correlation is the detail skill).
+   MEMORY (days) replaces the day's detail by its exponentially weighted mean over the past (core/memory.py):
+   the drivers' day-to-day noise leaves the detail, and the coarse field keeps the day's changes.
 5. Clip to [0, porosity] (static ``porosity`` layer when present, else 0.6).
 """
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import memory
 from .errors import SMFusionError
 from .metrics import scores
 from .progress import Progress
@@ -41,6 +44,7 @@ LAYERS = ("ssm", "rzsm")
 MIN_SAMPLES = 50
 DEFAULT_MAX = 0.6
 CONSERVE_TOL = 1e-4
+MEMORY_CACHE_BYTES = 1 << 30     # the first τ days' details are kept in memory up to this size
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Settings:
     num_leaves: int = 31
     threads: int = 0             # 0 = all cores
     detail: object = 1.0         # a weight, or "auto"
+    memory: float = memory.DEFAULT_DAYS   # days τ of the detail's memory (core/memory.py); 0: the day's own
     seed: int = 42
 
     def check(self):
@@ -65,6 +70,7 @@ class Settings:
             raise SMFusionError(f"MIN_COVER must be in [0, 1] (got {self.min_cover})")
         if self.detail != "auto" and not (isinstance(self.detail, (int, float)) and 0 <= self.detail <= 2):
             raise SMFusionError(f"DETAIL must be 'auto' or a weight in [0, 2] (got {self.detail!r})")
+        self.memory = memory.check_days(self.memory)
 
 
 # ---------------------------------------------------------------------------------------------- aggregation
@@ -518,9 +524,18 @@ def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache,
         up_true = warp(_fill_nan(ysup.reshape(sg.shape)).astype("float32"), sg, cg, "bilinear").ravel()
         v = coarse.values[d]
         ok = np.isfinite(v) & (gcover >= s.min_cover) & np.isfinite(up_pred) & np.isfinite(up_true)
-        dc_all.append((pred_c - up_pred)[ok])
-        tc_all.append((v - up_true)[ok])
+        dc_all.append(np.where(ok, pred_c - up_pred, np.nan))
+        tc_all.append(np.where(ok, v - up_true, np.nan))
+    if s.memory > 0:                                       # the detail as it will be used: with its memory
+        prior, warm = memory.Mean(), set(memory.warm_dates(dates, s.memory))
+        for d, dc in zip(dates, dc_all):
+            if d in warm:
+                prior.add(dc)
+        mem = memory.Memory(s.memory, dates[0], prior.value)
+        dc_all = [np.where(np.isfinite(dc), mem.update(d, dc), np.nan) for d, dc in zip(dates, dc_all)]
     dc, tc = np.concatenate(dc_all), np.concatenate(tc_all)
+    ok = np.isfinite(dc) & np.isfinite(tc)
+    dc, tc = dc[ok], tc[ok]
     denom = float(np.sum(dc * dc))
     weight = float(np.clip(np.sum(dc * tc) / denom, 0.0, 1.0)) if denom > 0 else 0.0
     return {"weight": weight, "skill": scores(dc, tc).pcc, "n": int(len(dc))}
@@ -610,18 +625,11 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     run = prog.sub(0.3, 1.0)
     valid_cells = gcover > 0
     conserve_err = 0.0
-    for n, d in enumerate(targets):
-        run.check()
-        if d in done:
-            continue
-        model = booster
-        if s.scheme != "pooled" and not model_in:
-            days = [d] if s.scheme == "daily" else [x for x in train_dates if abs((x - d).days) <= s.window_days]
-            X, y, cells = _samples(days, coarse.values, cache, preds, agg, with_doy, s.min_cover)
-            model, cvd = train(X, y, cells, coarse.grid.width, s, names, folds=3 if cv is None else 0,
-                               rounds=cv["rounds"] if cv else None)      # CV on the first date only
-            cv = cv or cvd
-        yc = coarse.values[d]
+
+    def day(d):
+        """(model_f, model_c, detail) of date ``d``: the 1-km prediction, the cells' and the raw detail
+        (model_f − bilinear model_c; None without a residual)."""
+        model = model_of(d)
         model_f = _fine_predict(fast if model is booster and fast is not None else model, preds, d, with_doy,
                                 s.threads)
         # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
@@ -633,10 +641,55 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
             model_c[outside] = model.predict(_features(cache, preds, agg, d, with_doy),
                                              num_threads=s.threads)[outside]
         if s.residual == "none":
+            return model_f, model_c, None
+        return model_f, model_c, (model_f - _to_fine(model_c, coarse.grid, fine)).astype("float32")
+
+    models = {}
+
+    def model_of(d):
+        """The model of date ``d``: the pooled booster, or one trained on the date (SCHEME daily/window)."""
+        nonlocal cv
+        if s.scheme == "pooled" or model_in:
+            return booster
+        if d not in models:
+            days = [d] if s.scheme == "daily" else [x for x in train_dates if abs((x - d).days) <= s.window_days]
+            X, y, cells = _samples(days, coarse.values, cache, preds, agg, with_doy, s.min_cover)
+            models.clear()
+            models[d], cvd = train(X, y, cells, coarse.grid.width, s, names, folds=3 if cv is None else 0,
+                                   rounds=cv["rounds"] if cv else None)      # CV on the first date only
+            cv = cv or cvd
+        return models[d]
+
+    # the memory replays every usable date from the first (and the prior of its first days), so that a
+    # resumed run or a later START writes what a whole run would
+    todo = [d for d in targets if d not in done]
+    remember = s.memory > 0 and s.residual != "none" and todo
+    sequence = [d for d in usable if d <= todo[-1]] if remember else todo
+    mem, kept = None, {}
+    if remember:
+        prior, warm = memory.Mean(), memory.warm_dates(usable, s.memory)
+        keep = len(warm) * fine.width * fine.height * 4 <= MEMORY_CACHE_BYTES
+        for d in warm:
+            run.check()
+            raw = day(d)
+            prior.add(raw[2])
+            if keep:                                # so that the first dates are predicted once
+                kept[d] = (None, raw[1], raw[2])
+        mem = memory.Memory(s.memory, usable[0], prior.value)
+        prog.info(f"Detail memory: {s.memory:g} days (prior from {len(warm)} date(s)); "
+                  f"{len(sequence) - len(todo)} earlier date(s) replayed")
+    for n, d in enumerate(sequence):
+        run.check()
+        model_f, model_c, fine_detail = kept.pop(d) if d in kept else day(d)
+        if mem is not None:
+            fine_detail = mem.update(d, fine_detail)
+        if d not in todo:
+            continue
+        yc = coarse.values[d]
+        if s.residual == "none":
             out = model_f
         else:
-            base = _to_fine(yc, coarse.grid, fine)
-            out = base + w * (model_f - _to_fine(model_c, coarse.grid, fine))
+            out = _to_fine(yc, coarse.grid, fine) + w * fine_detail
             if residual_map is None:
                 residual_map = (d, (yc - model_c).reshape(coarse.grid.shape))
         out = np.clip(out, 0.0, hi)
@@ -649,7 +702,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
             for t in tiles(fine, 512):
                 wr.write_tile(t, out[t.core])
         paths.append(path)
-        run.update((n + 1) / len(targets))
+        run.update((n + 1) / len(sequence))
     paths.sort(key=lambda p: p.name)
     summary = {"layer": layer, "dates": targets, "paths": paths, "output": output, "cv": cv, "detail": detail,
                "predictors": names, "seconds": time.perf_counter() - t0, "conserve_error": conserve_err,

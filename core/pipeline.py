@@ -68,18 +68,23 @@ class _Stages:
 
 
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
-                 overwrite=False, progress=None, is_cancelled=None):
+                 memory=None, truth=None, overwrite=False, progress=None, is_cancelled=None):
     """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
     GeoTIFF series or raw product files (harmonised onto the fine grid first); ``sm_coarse``: {layer: coarse
     SM series folder, or raw GLEAM/GLDAS files (taken onto their 0.25° lattice over the region)};
     ``static``: folder of static GeoTIFFs on the fine grid; ``stations``: a station GeoPackage; ``models``:
-    {layer: base ONNX} (default: the shipped ones). Returns a summary dict."""
+    {layer: base ONNX} (default: the shipped ones); ``memory``: days τ of the detail's and the correction's
+    memory (core/memory.py; default :data:`~.memory.DEFAULT_DAYS`); ``truth``: an optional folder with
+    ``ssm/``/``rzsm/`` reference series on the fine grid (the demo's truth), scored as the row ``truth``: the
+    floor that station noise and bias leave. Returns a summary dict."""
     from . import calibrate, downscale, evaluate, fusion, harmonise, report
     from .downscale import Predictors
+    from .memory import DEFAULT_DAYS, check_days
     from .raster import Grid, transform_bounds
     from .series import list_series
     from .stations import read_stations
     prog = Progress.of(progress, is_cancelled)
+    tau = check_days(DEFAULT_DAYS if memory is None else memory)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     fine, coarse, static = Path(fine), Path(coarse), Path(static)
@@ -143,7 +148,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         def down(after, cs=cs, layer=layer, lgbm=lgbm, p=p_down):
             # an interrupted run keeps its trained model, and the dates it wrote
             reuse = after is not None and lgbm.is_file() and lgbm.stat().st_mtime >= after
-            downscale.downscale(cs, pred, out / "downscaled" / layer, layer, model_in=lgbm if reuse else None,
+            downscale.downscale(cs, pred, out / "downscaled" / layer, layer, downscale.Settings(memory=tau),
+                                model_in=lgbm if reuse else None,
                                 model_out=None if reuse else lgbm, resume_after=after, progress=p)
 
         stages.run(f"downscale {layer}", out / "downscaled" / layer, [cs, *pred_inputs], down)
@@ -155,40 +161,56 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
             from .raster import atomic_path
             planes = calibrate.Planes(out / "downscaled" / layer, pred, cs)
             base = calibrate.base_model((models or {}).get(layer), layer, planes, p)
-            model, rep = calibrate.train_head(base, planes, stations, layer, held_ids, seed, progress=p)
+            model, rep = calibrate.train_head(base, planes, stations, layer, held_ids, seed, progress=p,
+                                              memory_days=tau)
             with atomic_path(model_path) as tmp:
                 onnx.save(model, str(tmp))
 
         stages.run(f"calibratetrain {layer}", model_path, [out / "downscaled" / layer, stations], fine_tune)
-        stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path],
-                   lambda after, cs=cs, layer=layer, model_path=model_path, p=p_cal: calibrate.apply(
-                       model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
-                       out / "calibrated" / layer, layer, "cnn", resume_after=after, progress=p))
+        def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
+            from . import cnnmeta
+            validation = cnnmeta.read(cnnmeta.load(model_path)).get("validation", {})
+            method = validation.get("choice", "cnn")
+            p.info(f"Calibration {layer}: {validation.get('choice_reason', 'cnn')}")
+            calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
+                            out / "calibrated" / layer, layer, method, stations_path=stations, resume_after=after,
+                            progress=p)
+
+        stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path], correct)
         step[0] += 1
         series_specs += [evaluate.SeriesSpec("coarse bilinear", layer, out / "bilinear" / layer),
                          evaluate.SeriesSpec("downscaled", layer, out / "downscaled" / layer),
                          evaluate.SeriesSpec("calibrated", layer, out / "calibrated" / layer)]
+    if truth:
+        series_specs = [evaluate.SeriesSpec("truth", layer, Path(truth) / layer) for layer in layers
+                        if (Path(truth) / layer).is_dir()] + series_specs
     # evaluation at held-out stations (never pooled with the training ones)
     result = evaluate.evaluate(series_specs, stations, split=set(held_ids), progress=sub())
     evaluate.write_table(out / "metrics.csv", result["rows"])
     evaluate.write_table(out / "metrics.gpkg", result["rows"])           # stations as points, with their scores
     report.write_report(out / "report.html", result, title="SM Fusion pipeline",
                         context=f"Held-out stations: {', '.join(held_ids)}.")
-    table = [r for r in result["rows"] if r.station_id == evaluate.POOLED and r.group == "held-out"]
+    table = sorted((r for r in result["rows"] if r.station_id == evaluate.POOLED and r.group == "held-out"),
+                   key=lambda r: LAYERS.index(r.layer))
+    medians = {(r.series, r.layer): r.pcc for r in result["rows"]
+               if r.station_id == evaluate.MEDIAN and r.group == "held-out"}
     dates = list_series(out / "calibrated" / layers[0]).dates
     run = {"parameters": {"fine": str(fine), "coarse": str(coarse), "sm_coarse": {k: str(v) for k, v in
                                                                                  sm_coarse.items() if v},
                           "static": str(static), "stations": str(stations), "holdout": holdout, "seed": seed,
+                          "memory": tau,
                           "models": {k: str(v) for k, v in (models or {}).items()}},
            "versions": downscale._versions(), "stages_s": stages.times,
            "harmonised": sorted(f"{side}/{var}" for side, var in raw), "held_out": held_ids,
            "dates": [str(dates[0]), str(dates[-1]), len(dates)], "pixels": [fine_grid.width, fine_grid.height],
-           "metrics_held_out": [{"series": r.series, "layer": r.layer, "n": r.n, "pcc": r.pcc, "rmse": r.rmse,
+           "metrics_held_out": [{"series": r.series, "layer": r.layer, "n": r.n, "pcc": r.pcc,
+                                 "median_pcc": medians.get((r.series, r.layer)), "rmse": r.rmse,
                                  "ubrmse": r.ubrmse, "bias": r.bias} for r in table]}
     (out / "run.json").write_text(json.dumps(run, indent=2))
-    lines = [f"{'layer':5} {'series':16} {'N':>6} {'PCC':>6} {'RMSE':>7} {'ubRMSE':>7} {'bias':>7}"]
-    lines += [f"{r.layer:5} {r.series:16} {r.n:6d} {r.pcc:6.3f} {r.rmse:7.4f} {r.ubrmse:7.4f} {r.bias:+7.4f}"
-              for r in table]
+    lines = [f"{'layer':5} {'series':16} {'N':>6} {'PCC':>6} {'RMSE':>7} {'ubRMSE':>7} {'bias':>7} "
+             f"{'median PCC':>10}"]
+    lines += [f"{r.layer:5} {r.series:16} {r.n:6d} {r.pcc:6.3f} {r.rmse:7.4f} {r.ubrmse:7.4f} {r.bias:+7.4f} "
+              f"{medians.get((r.series, r.layer), float('nan')):10.3f}" for r in table]
     lines += ["both  paper, downscaled      –  0.699–0.754  0.053–0.055", "both  paper, calibrated      –  "
               "0.792–0.860  0.028–0.031"]
     prog.info(f"Pipeline done: {len(dates)} dates ({dates[0]} … {dates[-1]}), {fine_grid.width}×{fine_grid.height} "

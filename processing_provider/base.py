@@ -91,6 +91,23 @@ PREDICTOR_HELP = {
 }
 
 
+MEMORY_HELP = ("Days τ of the temporal memory (0–365; 0 = none). The {what} written for a date is its "
+               "exponentially weighted mean over the earlier dates (weight exp(−age/τ)), with the mean of the first "
+               "τ days as a prior: the drivers' day-to-day noise leaves it, while the coarse product keeps the "
+               "day's changes, such as the wetting after rain. Earlier dates are replayed, so a later START or a "
+               "resumed run writes the same values. Default 90: the spatial pattern of soil moisture is stable in "
+               "time (Vachaud et al. 1985).")
+
+
+def memory_parameter(alg, label):
+    """MEMORY (days τ of core/memory.py), 0–365, default :data:`~core.memory.DEFAULT_DAYS`."""
+    from qgis.core import QgsProcessingParameterNumber
+
+    from ..core.memory import DEFAULT_DAYS, MAX_DAYS
+    alg.addParameter(QgsProcessingParameterNumber("MEMORY", label, compat.DOUBLE, DEFAULT_DAYS, minValue=0.0,
+                                                  maxValue=float(MAX_DAYS)))
+
+
 WIDGET = __name__.rsplit(".", 2)[0] + ".ui.series_widget.SeriesWidgetWrapper"   # smfusion.ui.series_widget…
 
 

@@ -8,10 +8,11 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
 )
 
+from ..core.calibrate import BASELINES
 from .base import SMFusionAlgorithm, callbacks, date_parameter
 from .calibratetrain import SERIES_HELP, planes_of, series_parameters
 
-METHODS = ("cnn", "linear", "cdf")
+METHODS = ("cnn", *BASELINES)
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -28,8 +29,9 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
     PARAM_HELP = {
         "MODEL": "The ONNX model (smfusion:calibratetrain's output; default: the shipped model of LAYER).",
         **SERIES_HELP,
-        "METHOD": "<i>cnn</i>, or a baseline: <i>linear</i> or <i>cdf</i>.",
-        "STATIONS": "Stations to fit the baselines on (METHOD linear or cdf).",
+        "METHOD": "<i>cnn</i>, or a baseline fitted on the training stations: <i>bias</i> (add the mean "
+                  "difference), <i>linear</i> (match mean and variance) or <i>cdf</i> (quantile mapping).",
+        "STATIONS": "Stations to fit the baselines on (METHOD bias, linear or cdf).",
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
         "OUTPUT": "Output series folder.",
     }

@@ -12,11 +12,13 @@ from qgis.core import (
 
 from ..plugin import compat
 from .base import (
+    MEMORY_HELP,
     PREDICTOR_HELP,
     SMFusionAlgorithm,
     callbacks,
     date_parameter,
     folder_parameter,
+    memory_parameter,
     predictor_parameters,
     predictors_of,
 )
@@ -71,6 +73,8 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         "SEED": "Seed of the hold-out draw.",
         "MODE": "<i>head</i> (refit the last layer, numpy only) or <i>full</i> (fine-tune every layer; needs "
                 "PyTorch).",
+        "MEMORY": MEMORY_HELP.format(what="correction") + " MODE head only: the head is fitted on the remembered "
+                  "features, and the model records τ for smfusion:calibrate.",
         "OUTPUT_MODEL": "The fine-tuned model (.onnx).",
     }
     NEEDS = ("onnxruntime", "onnx")
@@ -89,6 +93,7 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
                                                        minValue=0))
         self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="head",
                                                      usesStaticStrings=True))
+        memory_parameter(self, "Memory of the correction (days)")
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT_MODEL", "Fine-tuned model", "ONNX (*.onnx)"))
         self.addOutput(QgsProcessingOutputString("REPORT", "Metrics before and after (JSON)"))
         self.addOutput(QgsProcessingOutputString("HELD_OUT", "Held-out station ids (comma-separated)"))
@@ -108,11 +113,13 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         planes = planes_of(self, parameters, context)
         progress, is_cancelled = callbacks(feedback)
         base = base_model(self.parameterAsFile(parameters, "BASE_MODEL", context) or None, layer, planes, progress)
-        train = train_full if mode == "full" else train_head
-        model, report = train(base, planes, self.parameterAsFile(parameters, "STATIONS", context), layer,
-                                   holdout, self.parameterAsInt(parameters, "SEED", context),
-                                   date_parameter(self, parameters, "START", context),
-                                   date_parameter(self, parameters, "END", context), progress)
+        args = (base, planes, self.parameterAsFile(parameters, "STATIONS", context), layer, holdout,
+                self.parameterAsInt(parameters, "SEED", context), date_parameter(self, parameters, "START", context),
+                date_parameter(self, parameters, "END", context), progress)
+        if mode == "full":
+            model, report = train_full(*args)
+        else:
+            model, report = train_head(*args, memory_days=self.parameterAsDouble(parameters, "MEMORY", context))
         output = self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
         with atomic_path(output) as tmp:
             onnx.save(model, str(tmp))

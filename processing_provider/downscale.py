@@ -15,11 +15,13 @@ from qgis.core import (
 
 from ..plugin import compat
 from .base import (
+    MEMORY_HELP,
     PREDICTOR_HELP,
     SMFusionAlgorithm,
     callbacks,
     date_parameter,
     folder_parameter,
+    memory_parameter,
     predictor_parameters,
     predictors_of,
 )
@@ -55,6 +57,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         "MIN_COVER": "Least fraction of a coarse cell under valid 1-km pixels for it to train the model.",
         "DETAIL": "Weight of the detail the model adds to the bilinear field: a number (1 = all of it, 0 = the "
                   "bilinear coarse field) or <i>auto</i> (fitted one scale up).",
+        "MEMORY": MEMORY_HELP.format(what="detail (model − its bilinear coarse mean)"),
         "TRAIN_START": "First training date (default: the first).",
         "TRAIN_END": "Last training date (default: the last).",
         "START": "First date to predict (default: the first coarse date).",
@@ -88,6 +91,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterNumber("MIN_COVER", "Least valid cover of a cell", double, 0.5,
                                                        minValue=0.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterString("DETAIL", "Detail weight (number or auto)", "1"))
+        memory_parameter(self, "Memory of the detail (days)")
         for name, label in (("TRAIN_START", "First training date"), ("TRAIN_END", "Last training date"),
                             ("START", "First date to predict"), ("END", "Last date to predict")):
             self.addParameter(QgsProcessingParameterDateTime(name, label, compat.DATE,
@@ -129,7 +133,8 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
                      n_estimators=self.parameterAsInt(parameters, "N_ESTIMATORS", context),
                      learning_rate=self.parameterAsDouble(parameters, "LEARNING_RATE", context),
                      num_leaves=self.parameterAsInt(parameters, "NUM_LEAVES", context),
-                     threads=self.parameterAsInt(parameters, "THREADS", context), detail=detail)
+                     threads=self.parameterAsInt(parameters, "THREADS", context), detail=detail,
+                     memory=self.parameterAsDouble(parameters, "MEMORY", context))
         output = self.parameterAsString(parameters, "OUTPUT", context)
         model_out = self.parameterAsFileOutput(parameters, "MODEL_OUT", context) or None
         report = self.parameterAsFileOutput(parameters, "REPORT", context) or None

@@ -12,7 +12,7 @@ from qgis.core import (
 )
 
 from ..plugin import compat
-from .base import SMFusionAlgorithm, callbacks, folder_parameter
+from .base import MEMORY_HELP, SMFusionAlgorithm, callbacks, folder_parameter, memory_parameter
 
 
 class PipelineAlgorithm(SMFusionAlgorithm):
@@ -35,6 +35,9 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         "STATIONS": "Station GeoPackage (smfusion:importstations).",
         "HOLDOUT": "Held-out stations: a fraction (default 0.25, drawn with SEED) or comma-separated ids.",
         "SEED": "Seed of the hold-out draw.",
+        "MEMORY": MEMORY_HELP.format(what="downscaled detail, and the calibration's correction,"),
+        "TRUTH": "Optional folder with ssm/ and rzsm/ reference series on the fine grid (e.g. the demo's truth/), "
+                 "scored at the same stations as the row <i>truth</i>: the floor that station noise and bias leave.",
         "OVERWRITE": "Re-run every stage even when its outputs are up to date.",
         "OUTPUT": "Output folder: fused/, predictors/, bilinear/, downscaled/, models/, calibrated/, report.html, "
                   "metrics.csv, run.json.",
@@ -55,6 +58,9 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (fraction or ids)", "0.25"))
         self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", compat.INTEGER, 0,
                                                        minValue=0))
+        memory_parameter(self, "Memory of the detail and the correction (days)")
+        self.addParameter(folder_parameter("TRUTH", "Reference series to score alongside (folder of ssm/, rzsm/)",
+                                           ("group",), optional=True))
         self.addParameter(QgsProcessingParameterBoolean("OVERWRITE", "Re-run every stage", False))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputHtml("REPORT", "Report"))
@@ -73,6 +79,8 @@ class PipelineAlgorithm(SMFusionAlgorithm):
             {layer: self.parameterAsFile(parameters, layer.upper(), context) or None for layer in ("ssm", "rzsm")},
             self.parameterAsFile(parameters, "STATIC", context), self.parameterAsFile(parameters, "STATIONS", context),
             output, holdout, self.parameterAsInt(parameters, "SEED", context),
+            memory=self.parameterAsDouble(parameters, "MEMORY", context),
+            truth=self.parameterAsFile(parameters, "TRUTH", context) or None,
             overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context), progress=progress,
             is_cancelled=is_cancelled)
         self.show_series(output, None)

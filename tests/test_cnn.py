@@ -104,8 +104,25 @@ def test_baselines_by_hand():
     assert cdf.apply(np.array([0.45]))[0] > np.sqrt(0.4)          # linear past the last quantile
     with pytest.raises(SMFusionError, match="Only 3 station/series pairs"):
         fit_baseline("linear", [0.1, 0.2, 0.3], [0.1, 0.2, 0.3])
-    with pytest.raises(SMFusionError, match="Baseline must be one of linear, cdf"):
+    with pytest.raises(SMFusionError, match="Baseline must be one of bias, linear, cdf"):
         fit_baseline("quantile", pred, obs)
+    bias = fit_baseline("bias", pred, pred + 0.03)
+    assert bias.b == pytest.approx(0.03) and bias.apply(np.array([0.2]))[0] == pytest.approx(0.23)
+
+
+def test_the_safe_correction_is_chosen_by_leave_one_station_out():
+    """Stations with a pure offset: a CNN whose cross-validated values are noisier than a bias correction
+    loses to it; one that is better wins. The reason names both RMSEs."""
+    from smfusion.core.calibrate import choose_correction
+    rng = np.random.default_rng(2)
+    ids = np.repeat([f"S{i}" for i in range(6)], 40)
+    sm = rng.uniform(0.1, 0.4, len(ids))
+    obs = sm + 0.05 + rng.normal(0, 0.005, len(ids))
+    loso, method, why = choose_correction(sm, obs, ids, obs + rng.normal(0, 0.03, len(ids)))
+    assert method in ("bias", "linear") and "does not earn its place" in why
+    assert loso["bias"]["rmse"] == pytest.approx(0.005, rel=0.2) and loso["none"]["rmse"] > 0.04
+    loso, method, why = choose_correction(sm, obs, ids, obs + rng.normal(0, 0.001, len(ids)))
+    assert method == "cnn" and why.startswith("cnn: leave-one-station-out RMSE: CNN 0.00")
 
 
 def test_onnx_equals_its_torch_twin():

@@ -141,6 +141,35 @@ def test_sidecar_model_in_and_determinism(region, tmp_path):
                     model_in=tmp_path / "m.txt")
 
 
+def test_the_memory_replays_earlier_dates_so_start_and_resume_change_nothing(region, tmp_path):
+    """With MEMORY, a date's detail depends on the earlier dates: a run from a later START, and a run resumed
+    after a kill, write the bytes of the whole run; the detail changes less from day to day than without."""
+    s = D.Settings(n_estimators=60, memory=8)
+    whole = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "whole", "ssm", s,
+                        model_out=tmp_path / "m.txt")
+    log = []
+    late = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "late", "ssm", s,
+                       start=dt.date(2021, 5, 1), model_in=tmp_path / "m.txt",
+                       progress=lambda f, m=None: m and log.append(m))
+    assert any("30 earlier date(s) replayed" in m for m in log), log
+    byname = {p.name: p.read_bytes() for p in whole["paths"]}
+    assert len(late["paths"]) == 30 and all(p.read_bytes() == byname[p.name] for p in late["paths"])
+    gone = sorted((tmp_path / "whole").glob("ssm_202105*.tif"))
+    for p in gone:
+        p.unlink()
+    resumed = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "whole", "ssm", s,
+                          model_in=tmp_path / "m.txt", resume_after=0.0)
+    assert all(p.read_bytes() == byname[p.name] for p in resumed["paths"])
+    none = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "none", "ssm",
+                       D.Settings(n_estimators=60, memory=0), model_in=tmp_path / "m.txt")
+    bil = list_series(region / "resampled" / "ssm")
+
+    def day_to_day(paths):
+        det = np.stack([read_raster(p)[0] - bil.read(d) for p, d in zip(paths, whole["dates"])])
+        return float(np.nanmean(np.diff(det, axis=0) ** 2))
+    assert day_to_day(whole["paths"]) < 0.3 * day_to_day(none["paths"])
+
+
 def test_bad_input(region, tmp_path):
     g = list_series(region / "gleam" / "ssm")
     write_raster(tmp_path / "pct" / "ssm_20210401.tif", g.read(g.dates[0]) * 100, g.grid)

@@ -222,12 +222,10 @@ def test_a_header_that_would_decode_gigabytes_is_refused(tmp_path, monkeypatch):
     """A flipped bit in SamplesPerPixel turned one band into 32 769 interleaved ones (8 GiB per block, 18 s of
     allocation in the fuzz suite): such a header is refused before any read."""
     from osgeo import gdal
-
     from smfusion.core import raster
     path = tmp_path / "three.tif"
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), 64, 48, 3, gdal.GDT_Float32,
-                                              ["INTERLEAVE=PIXEL", "TILED=YES"])
-    ds = None
+    gdal.GetDriverByName("GTiff").Create(str(path), 64, 48, 3, gdal.GDT_Float32,
+                                         ["INTERLEAVE=PIXEL", "TILED=YES"]).FlushCache()
     assert raster.read_raster(path)[0].shape == (48, 64)
     monkeypatch.setattr(raster, "MAX_BLOCK_BYTES", 3 * 256 * 256 * 4 - 1)
     with pytest.raises(SMFusionError, match=r"three.tif: a damaged header: one block of its 3 interleaved band\(s\) "
