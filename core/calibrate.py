@@ -416,14 +416,20 @@ def base_model(path, layer, planes, progress=None):
     if path:
         return cnnmeta.load(path)
     shipped = shipped_model(layer)
+    why = "no pretrained model for this layer is installed"
     if shipped:
-        prog.info(f"Base model: the shipped {shipped.name}")
-        return cnnmeta.load(shipped)
+        model = cnnmeta.load(shipped)
+        missing = [p for p in cnnmeta.read(model)["inputs"] if p not in planes.available]
+        if not missing:
+            prog.info(f"Base model: the shipped {shipped.name}")
+            return model
+        why = f"the shipped {shipped.name} needs {', '.join(missing)}, which this region does not have"
     names = [n for n in DEFAULT_PLANES if n in planes.available]
     dates = planes.dates()
     mean, std = norm_stats(planes, names, dates[:: max(1, len(dates) // 8)])
-    prog.info("Warning: no pretrained model for this layer is installed; the head is refitted on an untrained "
-              f"backbone (random convolutional features of {', '.join(names)})")
+    extra = sorted(set(planes.preds.names) - set(DEFAULT_PLANES) - {"porosity"})      # porosity: the clip
+    prog.info(f"Warning: {why}; the head is refitted on an untrained backbone (random convolutional features of "
+              f"{', '.join(names)})" + (f"; not used by the CNN: {', '.join(extra)}" if extra else ""))
     return cnn.build_model(names, layer, seed=0, mean=mean, std=std, training={"backbone": "untrained"})
 
 

@@ -36,6 +36,7 @@ from .progress import Progress
 from .raster import Grid, atomic_path, transform_bounds, transformer, warp, write_raster
 from .series import series_filename
 from .stations import Station, write_stations
+from .variables import canonical
 
 FOREST, CROPLAND, GRASSLAND, URBAN = 1, 2, 3, 4
 LANDCOVER_NAMES = {FOREST: "forest", CROPLAND: "cropland", GRASSLAND: "grassland", URBAN: "urban"}
@@ -73,6 +74,7 @@ class DemoConfig:
     modis_noise: dict = field(default_factory=lambda: {"ndvi": 0.02, "lst_day": 1.0, "albedo": 0.01})
     write_truth: bool = True
     write_resampled: bool = True
+    drivers: tuple = DRIVERS           # the driver series written, each under the name given (``LST`` → LST_*)
 
     CRS = "EPSG:5179"
     PIXEL = 1000.0
@@ -91,6 +93,11 @@ class DemoConfig:
             raise SMFusionError("Demo region: station noise and bias must be ≥ 0")
         if not 0 <= self.cloud_cover < 1:
             raise SMFusionError("Demo region: cloud cover must be in [0, 1)")
+        known = [canonical(n) for n in self.drivers]
+        unknown = [n for n, k in zip(self.drivers, known) if k not in DRIVERS]
+        if unknown or len(set(known)) != len(known) or not self.drivers:
+            raise SMFusionError(f"Demo region: DRIVERS must name one or more of {', '.join(DRIVERS)} (or their "
+                                f"aliases, e.g. LST, NDVI), each once (got {', '.join(self.drivers) or 'none'})")
 
     @property
     def dates(self):
@@ -461,19 +468,24 @@ def _generate(out, cfg, prog):
                        0.0), 0.98)
         score = _fractal(fine.shape, 3.0, cloud_rng) + 1.5 * cloudiness[win]
         cloudy = score >= np.quantile(score, 1.0 - frac) if frac > 0 else np.zeros(fine.shape, bool)
+        written = {canonical(n): n for n in cfg.drivers}      # the random draws of every driver, written or not
         for var in DRIVERS:
             noisy = truth[var][win] + obs_rng.normal(0.0, cfg.modis_noise[var], fine.shape)
             noisy[cloudy] = np.nan
-            write_raster(out / "fine" / var / series_filename(var, date), noisy, fine)
+            if var in written:
+                write_raster(out / "fine" / written[var] / series_filename(written[var], date), noisy, fine)
 
         # GLASS-like 0.05°: area means of the truth, biased, gap-free
         for var in DRIVERS:
             agg = warp(truth[var], sim, grids.glass, "average").astype("float64")
             val = (cfg.glass_gain[var] * agg + cfg.glass_offset[var]
                    + obs_rng.normal(0.0, cfg.glass_noise[var], agg.shape))
-            write_raster(out / "coarse" / var / series_filename(var, date), val, grids.glass)
+            if var not in written:
+                continue
+            name = written[var]
+            write_raster(out / "coarse" / name / series_filename(name, date), val, grids.glass)
             if cfg.write_resampled:
-                write_raster(out / "resampled" / var / series_filename(var, date),
+                write_raster(out / "resampled" / name / series_filename(name, date),
                              warp(val, grids.glass, fine, "bilinear"), fine)
 
         # GLEAM-like 0.25°: gain/offset bias + AR(1) error
@@ -548,13 +560,13 @@ def _to_lonlat(xs, ys):
 
 
 def predictor_folder(region, out=None, mode="fill"):
-    """The downscaling predictor folder of a demo region: ESTARFM-fused ``ndvi``/``lst_day``/``albedo``
+    """The downscaling predictor folder of a demo region: every ESTARFM-fused driver of ``fine/``
     (MODIS-like fused with GLASS-like, MODE ``fill``) and a link to ``static/``. Returns its path."""
     from .fusion import fuse_series
     region = Path(region).resolve()
     out = Path(out) if out else region / "predictors"
     out.mkdir(parents=True, exist_ok=True)
-    for var in DRIVERS:
+    for var in sorted(p.name for p in (region / "fine").iterdir() if p.is_dir()):
         if not (out / var).is_dir():
             fuse_series(region / "fine" / var, region / "coarse" / var, out / var, mode=mode)
     if not (out / "static").exists():

@@ -37,6 +37,7 @@ from .metrics import scores
 from .progress import Progress
 from .raster import Grid, RasterWriter, densified_ring, read_raster, tiles, transform_points, warp
 from .series import RASTER_SUFFIXES, list_series, series_filename, written
+from .variables import canonical, unit
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("none", "bilinear", "conserving")
@@ -146,13 +147,14 @@ class Predictors:
     """The predictors on the fine grid: one series per dynamic variable (NDVI, LST…) and static GeoTIFFs
     (dem, clay…). ``folder`` holds one series sub-folder per variable and/or ``static/``; ``static`` is a
     folder of static GeoTIFFs kept elsewhere; ``drivers`` are further series folders, named by their files'
-    variable (``ndvi_YYYYMMDD.tif`` → ``ndvi``). Features are ordered statics then dynamics, each by name.
-    All files lie on one grid (the fine grid); the error names the file that does not."""
+    variable (``ndvi_YYYYMMDD.tif`` → ``ndvi``). Every name is taken to its canonical form
+    (core/variables.py: ``LST`` → ``lst_day``); ``renamed`` lists the names that changed. Features are
+    ordered statics then dynamics, each by name. All files lie on one grid (the fine grid); the error names
+    the file that does not."""
 
     def __init__(self, folder=None, static=None, drivers=()):
         self.folder = Path(folder) if folder else None
-        self.dynamic = {}
-        self.static = {}
+        self.dynamic, self.static, self.renamed = {}, {}, {}
         statics = [Path(static)] if static else []
         if self.folder is not None:
             if not self.folder.is_dir():
@@ -161,18 +163,21 @@ class Predictors:
                 if sub.name == "static":
                     statics.insert(0, sub)
                 else:
-                    self.dynamic[sub.name] = list_series(sub)
+                    self._add_dynamic(sub.name, list_series(sub), sub)
         for sub in statics:
             if not sub.is_dir():
                 raise SMFusionError(f"{sub}: static folder not found", sub)
+            seen = {}
             for f in sorted(sub.iterdir()):
                 if f.suffix.lower() in RASTER_SUFFIXES and not f.name.startswith("."):
-                    self.static.setdefault(f.stem, f)
+                    name = self._rename(f.stem)
+                    if name in seen:
+                        raise SMFusionError(f"{f}: a second static layer of {name} (with {seen[name].name})", f)
+                    seen[name] = f
+                    self.static.setdefault(name, f)
         for sub in drivers:
             series = list_series(sub)
-            if series.variable in self.dynamic:
-                raise SMFusionError(f"{sub}: a second series of {series.variable}", sub)
-            self.dynamic[series.variable] = series
+            self._add_dynamic(series.variable, series, sub)
         self.static = dict(sorted(self.static.items()))
         self.dynamic = dict(sorted(self.dynamic.items()))
         if not self.dynamic and not self.static:
@@ -191,6 +196,19 @@ class Predictors:
                                     series.paths[0])
         self.names = list(self.static) + list(self.dynamic)
         self._static_cache = None
+
+    def _rename(self, name):
+        new = canonical(name)
+        if new != name:
+            self.renamed[name] = new
+        return new
+
+    def _add_dynamic(self, name, series, where):
+        name = self._rename(name)
+        if name in self.dynamic:
+            raise SMFusionError(f"{where}: a second series of {name} (with {self.dynamic[name].paths[0].parent})",
+                                where)
+        self.dynamic[name] = series
 
     def dates(self):
         """Dates on which every dynamic predictor has a file."""
@@ -341,18 +359,6 @@ def conserve(fine_field, coarse_values, agg, valid_cells, lo, hi, max_iter=300):
 
 
 # ---------------------------------------------------------------------------------------------- sidecar
-
-UNITS = {"ndvi": "1", "evi": "1", "albedo": "1", "lai": "m2/m2", "fapar": "1", "dem": "m", "slope": "degree",
-         "clay": "fraction", "sand": "fraction", "porosity": "m3/m3", "landcover": "class", "doy_sin": "1",
-         "doy_cos": "1"}
-
-
-def _unit(name):
-    low = name.lower()
-    if low.startswith("lst"):
-        return "K"
-    return UNITS.get(low, "")
-
 
 def sidecar_path(model_path):
     return Path(str(model_path) + ".json")
@@ -559,6 +565,8 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     preds = predictors_folder if isinstance(predictors_folder, Predictors) else Predictors(predictors_folder)
     fine = preds.grid
     prog.info(f"Coarse {coarse.series.describe()}; predictors: {', '.join(preds.names)} on {fine.describe()}")
+    if preds.renamed:
+        prog.info("Names taken to their canonical form: " + ", ".join(f"{a} → {b}" for a, b in preds.renamed.items()))
     agg = Aggregator(fine, coarse.grid)
     gcover = agg.grid_cover()
     if not (gcover > 0).any():
@@ -581,7 +589,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     cache = {}
     hi_static = preds.static_arrays().get("porosity")
     hi = np.where(np.isfinite(hi_static), hi_static, DEFAULT_MAX) if hi_static is not None else DEFAULT_MAX
-    meta = {"layer": layer, "predictors": names, "units": {n: _unit(n) for n in names}, "scheme": s.scheme,
+    meta = {"layer": layer, "predictors": names, "units": {n: unit(n) for n in names}, "scheme": s.scheme,
             "settings": asdict(s), "fine_grid": fine.describe(), "coarse_grid": coarse.grid.describe(),
             "versions": _versions()}
     booster, cv = None, None

@@ -43,5 +43,6 @@ def canonical(name):
 
 
 def unit(name):
-    """The unit of a canonical variable name ('' when unknown)."""
-    return UNITS.get(canonical(name), "")
+    """The unit of a variable ('' when unknown; any LST is in K)."""
+    name = canonical(name)
+    return "K" if name not in UNITS and _key(name).startswith("lst") else UNITS.get(name, "")

@@ -7,6 +7,7 @@ from qgis.core import (
     QgsProcessingParameterDateTime,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime
 
@@ -40,6 +41,9 @@ class DemoDataAlgorithm(SMFusionAlgorithm):
         "STATION_BIAS": "Standard deviation of the per-station bias, m³/m³ (0 and 0 give stations "
                         "that read the truth exactly).",
         "CLOUD_COVER": "Mean cloud fraction of the MODIS-like observations (0–0.95).",
+        "DRIVERS": "The driver series to write, separated by commas: ndvi, lst_day and/or albedo, each under the "
+                   "name given (e.g. <i>LST,NDVI</i> writes fine/LST/LST_YYYYMMDD.tif and no albedo), to try the "
+                   "pipeline with the drivers and names of another region.",
     }
     EXAMPLE = ("qgis_process run smfusion:demodata -- OUTPUT=/tmp/smdemo WIDTH=200 HEIGHT=200 "
                "START=2021-04-01 DAYS=183 SEED=42")
@@ -66,6 +70,8 @@ class DemoDataAlgorithm(SMFusionAlgorithm):
                                                        double, d.station_bias, minValue=0.0, maxValue=0.2))
         self.addParameter(QgsProcessingParameterNumber("CLOUD_COVER", "Mean cloud cover", double,
                                                        d.cloud_cover, minValue=0.0, maxValue=0.95))
+        self.addParameter(QgsProcessingParameterString("DRIVERS", "Driver series (comma-separated)",
+                                                       ",".join(d.drivers)))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Demo region folder"))
         self.addOutput(QgsProcessingOutputVectorLayer("STATIONS_LAYER", "Stations"))
         self.addOutput(QgsProcessingOutputRasterLayer("DEM", "Elevation (m)"))
@@ -84,6 +90,8 @@ class DemoDataAlgorithm(SMFusionAlgorithm):
             station_noise=self.parameterAsDouble(parameters, "STATION_NOISE", context),
             station_bias=self.parameterAsDouble(parameters, "STATION_BIAS", context),
             cloud_cover=self.parameterAsDouble(parameters, "CLOUD_COVER", context),
+            drivers=tuple(n.strip() for n in (self.parameterAsString(parameters, "DRIVERS", context) or
+                                              ",".join(DemoConfig().drivers)).split(",") if n.strip()),
         )
         folder = self.parameterAsString(parameters, "OUTPUT", context)
         paths = make_demo(folder, cfg, *callbacks(feedback))
