@@ -95,6 +95,7 @@ def fit_baseline(method, pred, obs):
 # ---------------------------------------------------------------------------------------------- CNN
 
 DEFAULT_PLANES = ("sm", "sm_coarse", "ndvi", "lst_day", "albedo", "dem", "slope", "clay", "sand", "doy_sin", "doy_cos")
+OPTIONAL_PLANES = ("ndvi", "lst_day", "albedo", "dem", "slope", "clay", "sand")    # a region may lack these
 
 
 class Planes:
@@ -121,13 +122,19 @@ class Planes:
         return [d for d in self.sm.dates if d in have and (start is None or d >= start) and (end is None or d <= end)]
 
     def stack(self, date, names):
-        """(len(names), rows, cols) float32 planes of ``date``."""
+        """(len(names), rows, cols) float32 planes of ``date``: a presence plane (``has_<name>``) is 1 where
+        the plane is available, else 0; a plane that is not available is NaN (the model's mean)."""
+        from .cnnmeta import PRESENCE
         from .downscale import _doy
         from .raster import warp
         out = []
         static = self.preds.static_arrays()
         for name in names:
-            if name == "sm":
+            if name.startswith(PRESENCE):
+                out.append(np.full(self.grid.shape, float(name[len(PRESENCE):] in self.available), "float32"))
+            elif name not in self.available:
+                out.append(np.full(self.grid.shape, np.nan, "float32"))
+            elif name == "sm":
                 out.append(self.sm.read(date))
             elif name == "sm_coarse":
                 out.append(warp(self.coarse.read(date), self.coarse.grid, self.grid, "bilinear"))
@@ -181,6 +188,16 @@ def split_stations(ids, holdout, seed=0):
         if unknown:
             raise SMFusionError(f"HOLDOUT names unknown station(s): {', '.join(sorted(unknown))}")
     return [i for i in ids if i not in held], sorted(held)
+
+
+def _absent_note(absent, meta, planes):
+    """A log line: the optional planes the region lacks, and its planes the CNN does not take."""
+    extra = sorted(set(planes.preds.names) - set(meta["inputs"]) - {"porosity"})       # porosity: the clip
+    parts = [f"the CNN runs without {', '.join(absent)} (presence 0, as in its training)" if absent else
+             "the CNN has every plane it knows"]
+    if extra:
+        parts.append(f"not used by the CNN: {', '.join(extra)} (the downscaling uses them)")
+    return "Planes: " + "; ".join(parts)
 
 
 def station_samples(planes, names, stations, layer, halo, start=None, end=None, progress=None, every_date=False):
@@ -246,13 +263,15 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     memory, recorded in the model for :func:`apply`; the head is fitted on the remembered features."""
     from . import cnn, cnnmeta, memory
     from .metrics import scores
+    from .progress import Progress
     from .stations import read_stations
     tau = memory.check_days(memory.DEFAULT_DAYS if memory_days is None else memory_days)
     model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
     meta = cnnmeta.read(model)
     if meta["layer"] != layer:
         raise SMFusionError(f"The base model is for {meta['layer']}, not {layer}")
-    cnnmeta.check_inputs(meta, planes.available)
+    absent = cnnmeta.check_inputs(meta, planes.available)
+    Progress.of(progress).info(_absent_note(absent, meta, planes))
     session = cnn.Session(model, "cpu")
     stations = read_stations(stations_path)
     train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
@@ -342,7 +361,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
             where = model if not hasattr(model, "graph") else "The model"
             raise SMFusionError(f"{where}: the model calibrates {session.meta.get('layer')}, not {layer}: give a "
                                 f"model trained for {layer} (smfusion:calibratetrain LAYER={layer})", where)
-        cnnmeta.check_inputs(session.meta, planes.available)
+        prog.info(_absent_note(cnnmeta.check_inputs(session.meta, planes.available), session.meta, planes))
         prog.info(f"ONNX Runtime provider: {session.provider}" + (f" ({session.note})" if session.note else ""))
         names = session.meta["inputs"]
     elif method in BASELINES:
@@ -419,7 +438,7 @@ def base_model(path, layer, planes, progress=None):
     why = "no pretrained model for this layer is installed"
     if shipped:
         model = cnnmeta.load(shipped)
-        missing = [p for p in cnnmeta.read(model)["inputs"] if p not in planes.available]
+        missing = [p for p in cnnmeta.required(cnnmeta.read(model)) if p not in planes.available]
         if not missing:
             prog.info(f"Base model: the shipped {shipped.name}")
             return model

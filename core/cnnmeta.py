@@ -5,7 +5,9 @@ Fields: ``inputs`` (plane names in channel order), ``mean``/``std`` (per-plane n
 ``receptive_field`` (px; the tile halo is half of it), ``layer`` (ssm/rzsm), ``outputs`` (the output names:
 the correction, then the penultimate features), ``training`` (data summary), ``validation`` (metrics),
 ``holdout`` (station ids never trained on), ``memory`` (days of the correction's memory, core/memory.py;
-absent = 0), ``gain`` (g of calibrated = sm + g·sm + correction; absent = 0), ``version``.
+absent = 0), ``gain`` (g of calibrated = sm + g·sm + correction; absent = 0), ``optional`` (input planes a
+region may lack: each has a presence plane ``has_<name>`` among the inputs, 1 where the region has the plane and
+0 where it does not, and the plane itself is then fed as its mean), ``version``.
 """
 
 import json
@@ -17,6 +19,18 @@ KEY = "smfusion"
 FORMAT_VERSION = 1
 REQUIRED = ("inputs", "mean", "std", "receptive_field", "layer", "outputs")
 OUTPUT_CORRECTION, OUTPUT_FEATURES, INPUT = "correction", "features", "planes"
+PRESENCE = "has_"
+
+
+def presence(name):
+    """The name of the presence plane of the optional plane ``name``."""
+    return PRESENCE + name
+
+
+def required(meta):
+    """The input planes a region must have: the inputs less the optional ones and the presence planes."""
+    optional = set(meta.get("optional", ()))
+    return [p for p in meta["inputs"] if p not in optional and not p.startswith(PRESENCE)]
 
 
 def write(model, meta):
@@ -76,8 +90,11 @@ def load(path):
 
 
 def check_inputs(meta, available, source="the input series"):
-    """Stop with both lists when the model's input planes are not all in ``available``."""
-    missing = [p for p in meta["inputs"] if p not in available]
+    """Stop with both lists when a required input plane is not in ``available``; returns the optional planes
+    that are absent (the model runs with their presence planes at 0)."""
+    need = required(meta)
+    missing = [p for p in need if p not in available]
     if missing:
-        raise SMFusionError(f"The model needs the planes {', '.join(meta['inputs'])}; {source} give "
+        raise SMFusionError(f"The model needs the planes {', '.join(need)}; {source} give "
                             f"{', '.join(sorted(available))} (missing: {', '.join(missing)})")
+    return [p for p in meta.get("optional", ()) if p not in available]

@@ -29,12 +29,13 @@ from smfusion.plugin import dependencies  # noqa: E402
 dependencies.add_to_sys_path()                   # numba, LightGBM, ONNX from the plugin's ext-libs
 
 from smfusion.core import calibrate as C  # noqa: E402,N812
-from smfusion.core import cnn  # noqa: E402
+from smfusion.core import cnn, cnnmeta  # noqa: E402
 from smfusion.core import downscale as D  # noqa: E402,N812
 from smfusion.core.demo import DemoConfig, make_demo, predictor_folder  # noqa: E402
 from smfusion.core.series import list_series  # noqa: E402
 
 HIDDEN, DEPTH = 24, 7
+PLANE_DROPOUT = 0.25      # chance that an optional plane is hidden from a training sample (presence 0)
 
 
 def make_region(folder, seed, layer):
@@ -89,7 +90,9 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    names = list(C.DEFAULT_PLANES)
+    names = list(C.DEFAULT_PLANES) + [cnnmeta.presence(p) for p in C.OPTIONAL_PLANES]
+    optional = [names.index(p) for p in C.OPTIONAL_PLANES]
+    flags = [names.index(cnnmeta.presence(p)) for p in C.OPTIONAL_PLANES]
     t0 = time.time()
     seeds = [1000 + 17 * k + args.seed for k in range(args.regions)]
     data = [region_arrays(make_region(Path(args.work).resolve() / f"region_{s}", s, args.layer), args.layer,
@@ -101,6 +104,7 @@ def main(argv=None):
     mean = np.nanmean(xs, axis=(0, 2, 3))
     std = np.nanstd(xs, axis=(0, 2, 3))
     std = np.where(std < 1e-3, 1.0, std)
+    mean[flags], std[flags] = 0.0, 1.0                      # presence planes enter as 0/1
 
     def prep(x, y):
         xn = (x - mean[None, :, None, None]) / std[None, :, None, None]
@@ -116,7 +120,12 @@ def main(argv=None):
     for step in range(args.steps):
         idx = rng.integers(0, len(tx), batch)
         r, c = rng.integers(0, tx.shape[2] - crop), rng.integers(0, tx.shape[3] - crop)
-        xb = torch.from_numpy(tx[idx, :, r:r + crop, c:c + crop])
+        x = tx[idx, :, r:r + crop, c:c + crop].copy()
+        hide = rng.random((batch, len(optional))) < PLANE_DROPOUT   # a region without these planes
+        for k, (plane, flag) in enumerate(zip(optional, flags)):
+            x[hide[:, k], plane] = 0.0
+            x[hide[:, k], flag] = 0.0
+        xb = torch.from_numpy(x)
         yb = torch.from_numpy(ty[idx, None, r:r + crop, c:c + crop])
         mb = torch.from_numpy(tm[idx, None, r:r + crop, c:c + crop].astype("float32"))
         loss = (((net(xb) - yb) ** 2) * mb).sum() / mb.sum().clamp(min=1)
@@ -135,10 +144,22 @@ def main(argv=None):
         pv = net(torch.from_numpy(vx)).numpy()[:, 0]
     before = float(np.sqrt(np.mean((vy ** 2)[vm])))
     after = float(np.sqrt(np.mean(((pv - vy) ** 2)[vm])))
+    without = {}
+    for plane in ("albedo", "ndvi", "lst_day"):
+        hx = vx.copy()
+        hx[:, names.index(plane)] = 0.0
+        hx[:, names.index(cnnmeta.presence(plane))] = 0.0
+        with torch.no_grad():
+            ph = net(torch.from_numpy(hx)).numpy()[:, 0]
+        without[plane] = float(np.sqrt(np.mean(((ph - vy) ** 2)[vm])))
+        print(f"validation without {plane}: RMSE {before:.4f} → {without[plane]:.4f}")
     meta = {"training": {"regions": seeds[:-1], "days_per_region": 60, "size_px": [96, 96],
                          "target": "truth - downscaled (full coverage)", "steps": args.steps, "seed": args.seed,
+                         "plane_dropout": PLANE_DROPOUT, "downscaling_memory_days": D.Settings().memory,
                          "torch": torch.__version__},
-            "validation": {"region": seeds[-1], "rmse_downscaled": before, "rmse_calibrated": after},
+            "validation": {"region": seeds[-1], "rmse_downscaled": before, "rmse_calibrated": after,
+                           "rmse_calibrated_without": without},
+            "optional": list(C.OPTIONAL_PLANES),
             "version": "1"}
     model = to_onnx(net, names, args.layer, mean.tolist(), std.tolist(), meta)
     onnx.save(model, args.out)

@@ -69,6 +69,28 @@ def test_station_split_and_errors(region):
     assert not (region / "never").exists()
 
 
+def test_a_model_with_presence_planes_runs_without_an_optional_plane(region, tmp_path):
+    """A model whose albedo is optional (with its presence plane) calibrates a region without albedo: the
+    plane enters as its mean and the presence plane as 0; the log says so. A required plane stays required."""
+    from smfusion.core.downscale import Predictors
+    names = list(C.DEFAULT_PLANES) + [cnnmeta.presence(p) for p in C.OPTIONAL_PLANES]
+    base = cnn.build_model(names, "ssm", seed=0, optional=list(C.OPTIONAL_PLANES))
+    preds = Predictors(static=region / "static", drivers=[region / "predictors" / v for v in ("ndvi", "lst_day")])
+    planes = C.Planes(region / "down" / "ssm", preds, region / "gleam" / "ssm")
+    assert cnnmeta.check_inputs(cnnmeta.read(base), planes.available) == ["albedo"]
+    d = planes.dates()[0]
+    st = planes.stack(d, ["has_albedo", "albedo", "has_ndvi", "ndvi"])
+    assert (st[0] == 0).all() and np.isnan(st[1]).all() and (st[2] == 1).all() and np.isfinite(st[3]).any()
+    log = []
+    new, report = C.train_head(base, planes, region / "stations" / "stations.gpkg", "ssm", holdout=0.25, seed=1,
+                               progress=lambda f, m=None: m and log.append(m))
+    assert any("the CNN runs without albedo (presence 0" in m for m in log), log
+    assert any("not used by the CNN: landcover" in m for m in log), log
+    nosm = C.Planes(region / "down" / "ssm", preds)                          # no coarse series: required
+    with pytest.raises(SMFusionError, match=r"missing: sm_coarse"):
+        C.train_head(base, nosm, region / "stations" / "stations.gpkg", "ssm")
+
+
 def test_tools_through_processing(provider, region, tmp_path):
     import processing
     from qgis.core import QgsProcessingException, QgsProcessingFeedback
