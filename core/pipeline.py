@@ -13,6 +13,8 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .errors import SMFusionError
 from .progress import Progress
 from .series import RAW_SUFFIXES, newest_mtime
@@ -40,6 +42,118 @@ def estimate_seconds(pixels, dates, drivers, layers):
 def is_raw(folder):
     """True when ``folder`` holds product files (HDF, NetCDF) rather than a GeoTIFF series."""
     return any(f.suffix.lower() in RAW_SUFFIXES for f in Path(folder).rglob("*") if f.is_file())
+
+
+def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, models=None):
+    """Everything a later stage will need, checked before any compute: (problems, notes), each a list of
+    lines. Problems stop a run; notes say what the run will do instead (a default porosity, a CNN without a
+    plane). Reads file names, grids and the station table, not the rasters."""
+    from . import calibrate, cnnmeta
+    from .evaluate import _sample_points
+    from .series import inspect
+    from .stations import read_stations
+    from .variables import canonical
+    problems, notes = [], []
+    infos = {}
+    for what, folder, kinds in (("FINE", fine, ("group",)), ("COARSE", coarse, ("group",)),
+                                ("STATIC", static, ("static",))):
+        info = inspect(folder)
+        infos[what] = info
+        bad = info.problem(kinds)
+        if bad:
+            problems.append(f"{what} {folder}: {bad}")
+    drivers = []
+    if infos["FINE"].kind == "group" == infos["COARSE"].kind:
+        drivers = sorted(set(infos["FINE"].members) & set(infos["COARSE"].members))
+        if not drivers:
+            problems.append(f"FINE and COARSE share no driver sub-folder (FINE has "
+                            f"{', '.join(sorted(infos['FINE'].members))}; COARSE has "
+                            f"{', '.join(sorted(infos['COARSE'].members))})")
+    layers = [layer for layer in LAYERS if sm_coarse.get(layer)]
+    if not layers:
+        problems.append("Give the coarse soil moisture of at least one layer (SSM or RZSM)")
+    sm_dates = {}
+    for layer in layers:
+        info = inspect(sm_coarse[layer])
+        bad = info.problem(("series", "raw"))
+        if bad:
+            problems.append(f"{layer.upper()} {sm_coarse[layer]}: {bad}")
+        elif info.kind == "series":
+            sm_dates[layer] = set(info.dates)
+    # dates: a driver date with a coarse SM date (raw product folders are dated only once harmonised)
+    driver_dates = None
+    for var in drivers:
+        member = infos["FINE"].members[var]
+        if member.kind == "series" and infos["COARSE"].members[var].kind == "series":
+            have = set(infos["COARSE"].members[var].dates)
+            driver_dates = have if driver_dates is None else driver_dates & have
+    dates = {}
+    for layer, have in sm_dates.items():
+        dates[layer] = have & driver_dates if driver_dates is not None else have
+        if not dates[layer]:
+            problems.append(f"{layer.upper()}: no date of the coarse soil moisture has every driver "
+                            f"({', '.join(drivers)})")
+    # grids: the fine drivers (series) on the static layers' grid
+    fine_grid = infos["STATIC"].grid
+    for var in drivers:
+        member = infos["FINE"].members[var]
+        if member.kind == "series" and member.grid is not None and fine_grid is not None:
+            diff = fine_grid.differences(member.grid)
+            if diff:
+                problems.append(f"FINE {var}: not on the grid of the static layers ({'; '.join(diff)})")
+    statics = {canonical(p.stem) for p in Path(static).iterdir() if p.is_file()} if Path(static).is_dir() else set()
+    if infos["STATIC"].kind == "static" and "porosity" not in statics:
+        notes.append(f"No porosity layer in {static}: soil moisture is clipped to [0, 0.6] m³/m³")
+    # the CNN's planes, per layer
+    available = {"sm", "sm_coarse", "doy_sin", "doy_cos"} | {canonical(v) for v in drivers} | statics
+    for layer in layers:
+        given = (models or {}).get(layer)
+        path = given or calibrate.shipped_model(layer)
+        if path is None:
+            notes.append(f"{layer.upper()}: no pretrained CNN; the head is refitted on an untrained backbone")
+            continue
+        try:
+            meta = cnnmeta.read(cnnmeta.load(path))
+        except SMFusionError as err:
+            problems.append(f"{layer.upper()} model: {err}")
+            continue
+        missing = [p for p in cnnmeta.required(meta) if p not in available]
+        absent = [p for p in meta.get("optional", ()) if p not in available]
+        if missing and given:
+            problems.append(f"{layer.upper()} model {path}: needs the planes {', '.join(missing)}, which these "
+                            f"inputs do not give")
+        elif missing:
+            notes.append(f"{layer.upper()}: the shipped CNN needs {', '.join(missing)}; the head is refitted on an "
+                         f"untrained backbone instead")
+        elif absent:
+            notes.append(f"{layer.upper()}: the CNN runs without {', '.join(absent)} (presence 0)")
+    # stations on the grid, with observations inside the dates, enough of them to train
+    try:
+        st = read_stations(stations)
+    except SMFusionError as err:
+        problems.append(f"STATIONS: {err}")
+        st = []
+    if st and fine_grid is not None:
+        taps = _sample_points(fine_grid, [s.lon for s in st], [s.lat for s in st], "nearest", 1)
+        inside = [s for s, t in zip(st, taps) if t]
+        if not inside:
+            problems.append(f"STATIONS {stations}: none of the {len(st)} stations lies on the fine grid")
+        try:
+            train_ids, _ = calibrate.split_stations([s.station_id for s in st], holdout, seed)
+        except SMFusionError as err:
+            problems.append(f"HOLDOUT: {err}")
+            train_ids = []
+        for layer in layers:
+            if not dates.get(layer):                  # already a problem above
+                continue
+            with_obs = [s for s in inside if any(np.isfinite(v) and d in dates[layer]
+                                                 for d, v in zip(s.dates, getattr(s, layer)))]
+            training = [s for s in with_obs if s.station_id in set(train_ids)]
+            if len(training) < 3:
+                problems.append(f"STATIONS {stations}: {len(training)} training station(s) on the grid with "
+                                f"{layer.upper()} observations inside the dates ({min(dates[layer])} … "
+                                f"{max(dates[layer])}); the calibration needs 3")
+    return problems, notes
 
 
 class _Stages:
@@ -88,9 +202,12 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     fine, coarse, static = Path(fine), Path(coarse), Path(static)
-    for what, folder in (("FINE", fine), ("COARSE", coarse)):
-        if not folder.is_dir():
-            raise SMFusionError(f"{folder}: {what} folder not found", folder)
+    problems, notes = preflight(fine, coarse, sm_coarse, static, stations, holdout, seed, models)
+    if problems:
+        raise SMFusionError(f"The inputs have {len(problems)} problem(s); nothing was computed:\n" +
+                            "\n".join(f"{k + 1}. {p}" for k, p in enumerate(problems)))
+    for note in notes:
+        prog.info(f"Note: {note}")
     drivers = sorted(p.name for p in fine.iterdir() if p.is_dir() and (coarse / p.name).is_dir())
     if not drivers:
         raise SMFusionError(f"{fine} and {coarse} share no driver sub-folder (e.g. ndvi/, lst_day/)")

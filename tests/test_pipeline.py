@@ -181,3 +181,40 @@ def test_the_tool(provider, run):
         "STATIONS": str(root / "stations" / "stations.gpkg"), "OUTPUT": str(root / "out")},
         feedback=QgsProcessingFeedback())
     assert res["REPORT"].endswith("report.html") and "calibrated" in res["METRICS"]
+
+
+def test_every_problem_is_listed_before_any_compute(run, tmp_path):
+    """Inputs with several faults: the run lists them all at once and writes nothing; the notes say what a
+    run does without porosity and without albedo."""
+    import shutil
+
+    from smfusion.core.pipeline import preflight
+    root, args, _ = run
+    assert preflight(*args[:5]) == ([], [])
+    static = tmp_path / "static"
+    shutil.copytree(root / "static", static)
+    (static / "porosity.tif").unlink()
+    fine = tmp_path / "fine"
+    for var in ("ndvi", "lst_day"):
+        shutil.copytree(root / "fine" / var, fine / var.upper())
+    coarse = tmp_path / "coarse"
+    for var in ("ndvi", "lst_day"):
+        shutil.copytree(root / "coarse" / var, coarse / var.upper())
+    problems, notes = preflight(fine, coarse, {"ssm": root / "gleam" / "ssm"}, static,
+                                root / "stations" / "stations.gpkg")
+    assert problems == []
+    assert any("No porosity layer" in n and "[0, 0.6]" in n for n in notes), notes
+    assert any(n.startswith("SSM: the CNN runs without albedo") or "needs albedo" in n for n in notes), notes
+    late = tmp_path / "late"
+    late.mkdir()
+    (late / "ssm_20300101.tif").symlink_to(next((root / "gleam" / "ssm").iterdir()))
+    with pytest.raises(Exception) as err:
+        run_pipeline(tmp_path / "nofine", coarse, {"ssm": late, "rzsm": tmp_path / "empty"}, static,
+                     tmp_path / "none.gpkg", tmp_path / "out")
+    text = str(err.value)
+    assert "problem(s); nothing was computed" in text
+    for part in ("FINE ", "RZSM ", "STATIONS: "):
+        assert part in text, text
+    assert not (tmp_path / "out" / "fused").exists()
+    problems, _ = preflight(fine, coarse, {"ssm": late}, static, root / "stations" / "stations.gpkg")
+    assert problems == ["SSM: no date of the coarse soil moisture has every driver (LST_DAY, NDVI)"], problems

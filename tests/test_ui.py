@@ -63,7 +63,14 @@ def test_dialog_validates_shows_pairs_and_estimate(qgis_iface, demo, tmp_path):
     assert "14 dates × 80×70 px, 3 driver(s), 2 layer(s)" in d.estimate_label.text()
     pairs = d.check()
     assert sorted(pairs) == ["albedo", "lst_day", "ndvi"] and all(len(p) >= 2 for p in pairs.values())
-    assert "ndvi:" in d.pairs_label.text()
+    assert "ndvi:" in d.pairs_label.text() and "Problem:" not in d.pairs_label.text()
+    (tmp_path / "few.csv").write_text("station_id,lon,lat,date,ssm,rzsm\nX,0.0,0.0,2021-04-01,0.2,0.3\n")
+    d.set_inputs(stations=tmp_path / "few.csv")
+    d.check()                                      # what a later stage needs, checked before the run
+    assert "Problem: STATIONS" in d.pairs_label.text() and "none of the 1 stations lies on the fine grid" in \
+        d.pairs_label.text()
+    d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
+    d.check()
     assert [r[0] for r in d.timeline.rows][:2] == ["fine albedo", "fine lst_day"]
     assert d.timeline.span() == (pairs["ndvi"][0].replace(day=1), pairs["ndvi"][0].replace(day=14))
     d.show()

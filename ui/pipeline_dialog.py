@@ -282,6 +282,12 @@ class PipelineDialog(QDialog):
                     lines.append(f"{var}: {len(pairs)} pairs, {pairs[0]:%Y-%m-%d} … {pairs[-1]:%Y-%m-%d}")
                 except SMFusionError as err:
                     lines.append(f"{var}: {err}")
+            if not self.problems():                    # what a later stage will need (core.pipeline.preflight)
+                from ..core.pipeline import preflight
+                k = self.kwargs()
+                bad, notes = preflight(k["fine"], k["coarse"], k["sm_coarse"], k["static"], k["stations"],
+                                       k["holdout"], k["seed"])
+                lines += [f"Problem: {p}" for p in bad] + [f"Note: {n}" for n in notes]
         finally:
             QgsApplication.restoreOverrideCursor()
         self.pairs_label.setText("\n".join(lines) if lines else "No driver to fuse yet")
