@@ -114,6 +114,8 @@ train-cnn: setup
 	    -c $(VENV)/constraints.txt
 	$(VPY) models/train_cnn.py --layer ssm --out models/cnn_ssm.onnx --seed 0
 	$(VPY) models/train_cnn.py --layer rzsm --out models/cnn_rzsm.onnx --seed 0
+	$(VPY) models/train_cnn.py --layer ssm --out models/cnn_ssm_any.onnx --seed 0 --kind any
+	$(VPY) models/train_cnn.py --layer rzsm --out models/cnn_rzsm_any.onnx --seed 0 --kind any
 
 zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip

@@ -420,29 +420,41 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
 MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "models"
 
 
-def shipped_model(layer):
-    """Path of the shipped pretrained model of ``layer`` (``models/cnn_<layer>.onnx``), or None."""
-    path = MODELS_DIR / f"cnn_{layer}.onnx"
-    return path if path.is_file() else None
+def shipped_models(layer):
+    """Paths of the shipped pretrained models of ``layer``, in the order they are preferred:
+    ``cnn_<layer>.onnx`` (every plane required) and ``cnn_<layer>_any.onnx`` (optional planes with presence
+    planes, for a region that lacks some)."""
+    return [p for p in (MODELS_DIR / f"cnn_{layer}.onnx", MODELS_DIR / f"cnn_{layer}_any.onnx") if p.is_file()]
+
+
+def shipped_model(layer, available=None):
+    """The first shipped model of ``layer`` whose required planes are all in ``available`` (any, when None),
+    or None."""
+    from . import cnnmeta
+    for path in shipped_models(layer):
+        if available is None or all(p in available for p in cnnmeta.required(cnnmeta.read(cnnmeta.load(path)))):
+            return path
+    return None
 
 
 def base_model(path, layer, planes, progress=None):
-    """The base model for transfer learning: ``path``, else the shipped model of the layer, else an
-    untrained backbone (random features, normalised on the data) — the log says which."""
+    """The base model for transfer learning: ``path``, else the first shipped model of the layer that the
+    region's planes serve, else an untrained backbone (random features, normalised on the data) — the log
+    says which."""
     from . import cnn, cnnmeta
     from .progress import Progress
     prog = Progress.of(progress)
     if path:
         return cnnmeta.load(path)
-    shipped = shipped_model(layer)
-    why = "no pretrained model for this layer is installed"
+    shipped = shipped_model(layer, planes.available)
     if shipped:
-        model = cnnmeta.load(shipped)
-        missing = [p for p in cnnmeta.required(cnnmeta.read(model)) if p not in planes.available]
-        if not missing:
-            prog.info(f"Base model: the shipped {shipped.name}")
-            return model
-        why = f"the shipped {shipped.name} needs {', '.join(missing)}, which this region does not have"
+        prog.info(f"Base model: the shipped {shipped.name}")
+        return cnnmeta.load(shipped)
+    why = "no pretrained model for this layer is installed"
+    if shipped_models(layer):
+        need = cnnmeta.required(cnnmeta.read(cnnmeta.load(shipped_models(layer)[-1])))
+        why = (f"the shipped models need {', '.join(p for p in need if p not in planes.available)}, which this "
+               f"region does not have")
     names = [n for n in DEFAULT_PLANES if n in planes.available]
     dates = planes.dates()
     mean, std = norm_stats(planes, names, dates[:: max(1, len(dates) // 8)])

@@ -108,7 +108,7 @@ def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, m
     available = {"sm", "sm_coarse", "doy_sin", "doy_cos"} | {canonical(v) for v in drivers} | statics
     for layer in layers:
         given = (models or {}).get(layer)
-        path = given or calibrate.shipped_model(layer)
+        path = given or calibrate.shipped_model(layer, available) or calibrate.shipped_model(layer)
         if path is None:
             notes.append(f"{layer.upper()}: no pretrained CNN; the head is refitted on an untrained backbone")
             continue

@@ -6,7 +6,12 @@ the full-coverage truth minus the downscaled SM, at every pixel. The network is 
 :func:`smfusion.core.cnn.build_model`; PyTorch trains a twin of it, whose weights are then written into
 the ONNX graph (no ONNX export from torch). The same seed reproduces the same model.
 
-    python3 models/train_cnn.py --layer ssm --out models/cnn_ssm.onnx [--regions 6] [--seed 0]
+    python3 models/train_cnn.py --layer ssm --out models/cnn_ssm.onnx [--regions 6] [--seed 0] [--kind full]
+    python3 models/train_cnn.py --layer ssm --out models/cnn_ssm_any.onnx --kind any
+
+``--kind full``: the 11 planes, all required, on regions downscaled without memory (the 0.3.0 models);
+``--kind any``: the optional planes with presence planes, hidden at random from a quarter of the samples
+(PLANE_DROPOUT), on regions downscaled with the default memory: one base for any subset of the planes.
 
 A user with a high-resolution reference product can pretrain on it the same way: give --data with
 folders that hold down/, predictors/, gleam/ and truth/ series.
@@ -38,8 +43,9 @@ HIDDEN, DEPTH = 24, 7
 PLANE_DROPOUT = 0.25      # chance that an optional plane is hidden from a training sample (presence 0)
 
 
-def make_region(folder, seed, layer):
-    """A synthetic region with its own seed and product biases, through ESTARFM and downscaling."""
+def make_region(folder, seed, layer, memory=0.0):
+    """A synthetic region with its own seed and product biases, through ESTARFM and downscaling (with the
+    detail's ``memory`` in days)."""
     folder = Path(folder).resolve()
     if (folder / "down" / layer).is_dir():
         return folder
@@ -50,7 +56,8 @@ def make_region(folder, seed, layer):
                      gleam_offset={"ssm": float(rng.uniform(0.0, 0.08)), "rzsm": float(rng.uniform(0.0, 0.06))})
     make_demo(folder, cfg)
     pred = predictor_folder(folder)
-    D.downscale(folder / "gleam" / layer, pred, folder / "down" / layer, layer, D.Settings(n_estimators=200))
+    D.downscale(folder / "gleam" / layer, pred, folder / "down" / layer, layer,
+                D.Settings(n_estimators=200, memory=memory))
     return folder
 
 
@@ -84,19 +91,23 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--work", default=str(ROOT / "build" / "train-cnn"))
+    ap.add_argument("--kind", choices=("full", "any"), default="full")
     args = ap.parse_args(argv)
+    anyset = args.kind == "any"
+    memory = D.Settings().memory if anyset else 0.0
+    dropout = PLANE_DROPOUT if anyset else 0.0
     import onnx
     import torch
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    names = list(C.DEFAULT_PLANES) + [cnnmeta.presence(p) for p in C.OPTIONAL_PLANES]
-    optional = [names.index(p) for p in C.OPTIONAL_PLANES]
-    flags = [names.index(cnnmeta.presence(p)) for p in C.OPTIONAL_PLANES]
+    names = list(C.DEFAULT_PLANES) + ([cnnmeta.presence(p) for p in C.OPTIONAL_PLANES] if anyset else [])
+    optional = [names.index(p) for p in C.OPTIONAL_PLANES] if anyset else []
+    flags = [names.index(cnnmeta.presence(p)) for p in C.OPTIONAL_PLANES] if anyset else []
     t0 = time.time()
     seeds = [1000 + 17 * k + args.seed for k in range(args.regions)]
-    data = [region_arrays(make_region(Path(args.work).resolve() / f"region_{s}", s, args.layer), args.layer,
-                          names)[:2]
+    work = Path(args.work).resolve() / f"memory_{memory:g}"
+    data = [region_arrays(make_region(work / f"region_{s}", s, args.layer, memory), args.layer, names)[:2]
             for s in seeds]
     print(f"{len(data)} regions in {time.time() - t0:.0f} s", flush=True)
     train, valid = data[:-1], data[-1]                      # the last region validates
@@ -121,7 +132,7 @@ def main(argv=None):
         idx = rng.integers(0, len(tx), batch)
         r, c = rng.integers(0, tx.shape[2] - crop), rng.integers(0, tx.shape[3] - crop)
         x = tx[idx, :, r:r + crop, c:c + crop].copy()
-        hide = rng.random((batch, len(optional))) < PLANE_DROPOUT   # a region without these planes
+        hide = rng.random((batch, len(optional))) < dropout          # a region without these planes
         for k, (plane, flag) in enumerate(zip(optional, flags)):
             x[hide[:, k], plane] = 0.0
             x[hide[:, k], flag] = 0.0
@@ -145,7 +156,7 @@ def main(argv=None):
     before = float(np.sqrt(np.mean((vy ** 2)[vm])))
     after = float(np.sqrt(np.mean(((pv - vy) ** 2)[vm])))
     without = {}
-    for plane in ("albedo", "ndvi", "lst_day"):
+    for plane in ("albedo", "ndvi", "lst_day") if anyset else ():
         hx = vx.copy()
         hx[:, names.index(plane)] = 0.0
         hx[:, names.index(cnnmeta.presence(plane))] = 0.0
@@ -155,11 +166,11 @@ def main(argv=None):
         print(f"validation without {plane}: RMSE {before:.4f} → {without[plane]:.4f}")
     meta = {"training": {"regions": seeds[:-1], "days_per_region": 60, "size_px": [96, 96],
                          "target": "truth - downscaled (full coverage)", "steps": args.steps, "seed": args.seed,
-                         "plane_dropout": PLANE_DROPOUT, "downscaling_memory_days": D.Settings().memory,
+                         **({"plane_dropout": dropout, "downscaling_memory_days": memory} if anyset else {}),
                          "torch": torch.__version__},
             "validation": {"region": seeds[-1], "rmse_downscaled": before, "rmse_calibrated": after,
-                           "rmse_calibrated_without": without},
-            "optional": list(C.OPTIONAL_PLANES),
+                           **({"rmse_calibrated_without": without} if anyset else {})},
+            **({"optional": list(C.OPTIONAL_PLANES)} if anyset else {}),
             "version": "1"}
     model = to_onnx(net, names, args.layer, mean.tolist(), std.tolist(), meta)
     onnx.save(model, args.out)

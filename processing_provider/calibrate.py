@@ -59,7 +59,8 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
 
         layer = self.parameterAsEnumString(parameters, "LAYER", context)
         method = self.parameterAsEnumString(parameters, "METHOD", context)
-        model = self.parameterAsFile(parameters, "MODEL", context) or shipped_model(layer)
+        planes = planes_of(self, parameters, context)
+        model = self.parameterAsFile(parameters, "MODEL", context) or shipped_model(layer, planes.available)
         if method == "cnn" and model is None:
             raise SMFusionError(f"No MODEL given and no shipped model for {layer}: train one with "
                                 f"smfusion:calibratetrain")
@@ -72,7 +73,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                 messages.append(message)
             progress(fraction, message)
 
-        paths = apply(model, planes_of(self, parameters, context), output, layer, method,
+        paths = apply(model, planes, output, layer, method,
                       self.parameterAsFile(parameters, "STATIONS", context) or None,
                       start=date_parameter(self, parameters, "START", context),
                       end=date_parameter(self, parameters, "END", context),
