@@ -388,13 +388,18 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     gain = float(session.meta.get("gain", 0.0)) if session else 0.0
     every = planes.dates()
     sequence = [d for d in every if d <= todo[-1]] if tau > 0 and todo else todo
-    mem = None
+    mem, kept = None, {}
     if tau > 0 and todo:                        # the memory replays every date from the first (core/memory.py)
         from . import memory
-        prior = memory.Mean()
-        for d in memory.warm_dates(every, tau):
+        from .downscale import MEMORY_CACHE_BYTES
+        prior, warm = memory.Mean(), memory.warm_dates(every, tau)
+        keep = len(warm) * planes.grid.width * planes.grid.height * 4 <= MEMORY_CACHE_BYTES
+        for d in warm:
             prog.check()
-            prior.add(session.run_tiled(planes.stack(d, names)))
+            correction = session.run_tiled(planes.stack(d, names))
+            prior.add(correction)
+            if keep:                                  # so that the first dates run the CNN once
+                kept[d] = correction
         mem = memory.Memory(tau, every[0], prior.value)
         prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
     for n, d in enumerate(sequence):
@@ -402,7 +407,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         stack = planes.stack(d, names)
         sm = stack[names.index("sm")]
         if session:
-            correction = session.run_tiled(stack)
+            correction = kept.pop(d) if d in kept else session.run_tiled(stack)
             out = sm * (1.0 + gain) + (mem.update(d, correction) if mem is not None else correction)
         else:
             out = baseline.apply(sm)
