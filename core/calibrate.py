@@ -283,10 +283,12 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
         keep = np.isfinite(obs) & np.isfinite(sm) & np.array([(start is None or d >= start) and
                                                               (end is None or d <= end) for d in days])
         sm, obs, ids, feats = sm[keep], obs[keep], ids[keep], feats[keep]
+        centre = patches[keep][:, :, session.halo, session.halo]
     else:
         patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, session.halo, start,
                                                    end, progress)
         _, feats = session.run_patches(patches)
+        centre = patches[:, :, session.halo, session.halo]
     tr = np.isin(ids, train_ids)
     if len(set(ids[tr])) < 3:
         raise SMFusionError(f"Only {len(set(ids[tr]))} training station(s) with data; the head refit needs 3")
@@ -304,14 +306,32 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
               "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
     report["loso"], report["choice"], report["choice_reason"] = choose_correction(sm[tr], obs[tr], ids[tr],
                                                                                  sm[tr] + cv)
+    interval = _interval_model(stations, train_ids, planes.grid.crs, meta["inputs"], centre[tr], ids[tr], sm[tr],
+                               obs[tr] - (sm[tr] + cv))
     if (~tr).any():
         after = sm[~tr] * (1.0 + gain) + feats[~tr] @ w + b
         report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
         report["heldout_after"] = scores(after, obs[~tr]).as_dict()
     new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report, "memory": tau, "gain": gain,
+                                         "interval": interval,
                                          "training": {**meta.get("training", {}), "head_refit": {
                                              "stations": len(set(ids[tr])), "samples": int(tr.sum())}}})
     return new, report
+
+
+def _interval_model(stations, train_ids, crs, names, centre, ids, sm, residual):
+    """The interval model (core/uncertainty.py) of the training stations' LOSO residuals."""
+    from . import uncertainty as unc
+    train = [s for s in stations if s.station_id in set(train_ids)]
+    far = dict(zip([s.station_id for s in train], unc.nearest_other_km(crs, [s.lon for s in train],
+                                                                      [s.lat for s in train])))
+    ranges = unc.plane_ranges(centre, names)
+    coarse = centre[:, names.index("sm_coarse")] if "sm_coarse" in names else sm
+    x = np.column_stack([[far.get(i, np.nan) for i in ids], np.abs(sm - coarse),
+                         unc.outside_share(centre.T, names, ranges)])
+    model = unc.fit(x, residual)
+    model.update({"ranges": ranges, "stations": [[s.lon, s.lat] for s in train]})
+    return model
 
 
 def choose_correction(sm, obs, ids, cnn_loso, margin=0.0):
@@ -339,11 +359,12 @@ def choose_correction(sm, obs, ids, cnn_loso, margin=0.0):
 
 
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
-          device="auto", resume_after=None, progress=None, is_cancelled=None):
+          device="auto", resume_after=None, progress=None, is_cancelled=None, intervals=None):
     """Calibrate a series: ``cnn`` (sm + the model's correction) or a baseline (``linear``/``cdf``)
     fitted on the training stations (the model's hold-out ids, or ``holdout``). Writes
     ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths. ``resume_after`` (POSIX seconds): keep the
-    output files already written after that time."""
+    output files already written after that time. ``intervals``: two folders for the p10 and p90 series
+    (``<layer>_p10_YYYYMMDD.tif``…; METHOD cnn with a model whose head was refitted: core/uncertainty.py)."""
     from pathlib import Path
 
     from . import cnn, cnnmeta
@@ -402,6 +423,16 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
                 kept[d] = correction
         mem = memory.Memory(tau, every[0], prior.value)
         prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
+    band = None
+    if intervals:
+        from . import uncertainty as unc
+        imodel = session.meta.get("interval") if session else None
+        if imodel is None:
+            raise SMFusionError("The p10/p90 intervals need METHOD cnn and a model fine-tuned by "
+                                "smfusion:calibratetrain (MODE head), which records them")
+        lons, lats = zip(*imodel["stations"])
+        distance = unc.distance_field(planes.grid, lons, lats)
+        band = (imodel, distance, unc.z_at(imodel, 0.1), unc.z_at(imodel, 0.9))
     for n, d in enumerate(sequence):
         prog.check()
         stack = planes.stack(d, names)
@@ -414,6 +445,17 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         if d not in todo:
             continue
         out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
+        if band is not None:                          # the intervals first: the calibrated file marks the date done
+            imodel, distance, z10, z90 = band
+            coarse = stack[names.index("sm_coarse")] if "sm_coarse" in names else sm
+            x = np.stack([distance, np.abs(sm - coarse), unc.outside_share(stack, names, imodel["ranges"])], -1)
+            s_ = unc.scale(imodel, x)
+            for folder, z, tag in ((intervals[0], z10, "p10"), (intervals[1], z90, "p90")):
+                v = np.where(np.isfinite(out), np.clip(out + z * s_, 0.0, hi), np.nan).astype("float32")
+                with RasterWriter(Path(folder) / series_filename(f"{layer}_{tag}", d), planes.grid,
+                                  description=f"{layer} {tag} m3/m3") as wr:
+                    for t in tiles(planes.grid, 512):
+                        wr.write_tile(t, v[t.core])
         path = Path(output) / series_filename(layer, d)
         with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
             for t in tiles(planes.grid, 512):

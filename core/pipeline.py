@@ -289,9 +289,10 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
             validation = cnnmeta.read(cnnmeta.load(model_path)).get("validation", {})
             method = validation.get("choice", "cnn")
             p.info(f"Calibration {layer}: {validation.get('choice_reason', 'cnn')}")
+            bands = (out / "calibrated" / f"{layer}_p10", out / "calibrated" / f"{layer}_p90")
             calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
                             out / "calibrated" / layer, layer, method, stations_path=stations, resume_after=after,
-                            progress=p)
+                            progress=p, intervals=bands if method == "cnn" else None)
 
         stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path], correct)
         step[0] += 1
@@ -303,10 +304,26 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
                         if (Path(truth) / layer).is_dir()] + series_specs
     # evaluation at held-out stations (never pooled with the training ones)
     result = evaluate.evaluate(series_specs, stations, split=set(held_ids), progress=sub())
+    intervals = {}
+    for layer in layers:
+        band = out / "calibrated" / f"{layer}_p10"
+        if band.is_dir():
+            from . import cnnmeta, uncertainty
+            imodel = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))["interval"]
+            intervals[layer] = uncertainty.score_intervals(
+                imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", read_stations(stations),
+                held_ids, layer)
+            iv = intervals[layer]
+            mid = list_series(band).dates
+            mid = mid[len(mid) // 2]
+            iv["width_map"] = (mid, list_series(out / "calibrated" / f"{layer}_p90").read(mid)
+                               - list_series(band).read(mid))
+            prog.info(f"{layer} interval [p10, p90] at the held-out stations: {100 * iv['coverage80']:.0f} % of "
+                      f"{iv['n']} observations inside (nominal 80 %), mean width {iv['width_mean']:.4f} m³/m³")
     evaluate.write_table(out / "metrics.csv", result["rows"])
     evaluate.write_table(out / "metrics.gpkg", result["rows"])           # stations as points, with their scores
     report.write_report(out / "report.html", result, title="SM Fusion pipeline",
-                        context=f"Held-out stations: {', '.join(held_ids)}.")
+                        context=f"Held-out stations: {', '.join(held_ids)}.", intervals=intervals)
     table = sorted((r for r in result["rows"] if r.station_id == evaluate.POOLED and r.group == "held-out"),
                    key=lambda r: LAYERS.index(r.layer))
     medians = {(r.series, r.layer): r.pcc for r in result["rows"]
@@ -319,6 +336,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
                           "models": {k: str(v) for k, v in (models or {}).items()}},
            "versions": downscale._versions(), "stages_s": stages.times,
            "harmonised": sorted(f"{side}/{var}" for side, var in raw), "held_out": held_ids,
+           "intervals_held_out": {k: {f: v for f, v in iv.items() if f != "width_map"} for k, iv in intervals.items()},
            "dates": [str(dates[0]), str(dates[-1]), len(dates)], "pixels": [fine_grid.width, fine_grid.height],
            "metrics_held_out": [{"series": r.series, "layer": r.layer, "n": r.n, "pcc": r.pcc,
                                  "median_pcc": medians.get((r.series, r.layer)), "rmse": r.rmse,

@@ -163,8 +163,42 @@ CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
        "tr.ref td{background:#fff6dd;font-style:italic}img{max-width:100%}")
 
 
-def write_report(path, result, title="SM Fusion evaluation", context=""):
-    """Write the HTML report of :func:`.evaluate.evaluate`'s result to ``path`` (atomically)."""
+def _intervals(plt, intervals):
+    """The ``intervals`` section: coverage table, reliability diagram and a map of the width of one day."""
+    rows = "".join(f"<tr><td>{layer}</td><td>{iv['n']}</td><td>{100 * iv['coverage80']:.1f} %</td>"
+                   f"<td>{_f(iv['width_mean'], 4)}</td></tr>" for layer, iv in intervals.items())
+    parts = ["<p>[p10, p90] of the calibrated value per pixel and day (<code>calibrated/&lt;layer&gt;_p10</code>, "
+             "<code>_p90</code>), fitted on the training stations' leave-one-station-out residuals; its width "
+             "grows with the distance to the nearest training station, with the detail the downscaling added, and "
+             "where the drivers leave the range they had at the stations. Scored at the held-out stations:</p>"
+             "<table><tr><th>layer</th><th>N</th><th>inside [p10, p90] (nominal 80 %)</th>"
+             f"<th>mean width (m³/m³)</th></tr>{rows}</table>"]
+    if plt is None:
+        return "".join(parts)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    ax = axes[0]
+    ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect")
+    for layer, iv in intervals.items():
+        lv, cv = zip(*iv["reliability"])
+        ax.plot(lv, cv, "o-", label=layer)
+    ax.set(xlabel="nominal coverage of the central interval", ylabel="observed at held-out stations",
+           title="Reliability", xlim=(0, 1), ylim=(0, 1))
+    ax.legend(fontsize=8)
+    layer, iv = next(((k, v) for k, v in intervals.items() if v.get("width_map") is not None), (None, None))
+    if layer is not None:
+        date, width = iv["width_map"]
+        im = axes[1].imshow(width, cmap="magma_r")
+        fig.colorbar(im, ax=axes[1], label="p90 − p10 (m³/m³)")
+        axes[1].set_title(f"{layer} interval width, {date:%Y-%m-%d}")
+        axes[1].set_axis_off()
+    fig.tight_layout()
+    parts.append(_png(fig))
+    return "".join(parts)
+
+
+def write_report(path, result, title="SM Fusion evaluation", context="", intervals=None):
+    """Write the HTML report of :func:`.evaluate.evaluate`'s result to ``path`` (atomically). ``intervals``:
+    {layer: :func:`.uncertainty.score_intervals` dict, with ``width_map`` = (date, (rows, cols) array)}."""
     plt, why = _matplotlib()
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
@@ -183,6 +217,8 @@ def write_report(path, result, title="SM Fusion evaluation", context=""):
         for layer, group in _groups(result):
             if any(k[1] == layer and k[2] == group for k in result["pairs"]):
                 parts.append(f"<h3>{layer}, {group} stations</h3>{fn(plt, result, layer, group)}")
+    if intervals:
+        parts += ['<h2 id="intervals">Intervals</h2>', _intervals(plt, intervals)]
     parts += ['<h2 id="stations">Per station</h2>', _station_table(result), "</body></html>"]
     with atomic_path(path) as tmp:
         tmp.write_text("".join(parts), encoding="utf-8")

@@ -34,6 +34,10 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         "STATIONS": "Stations to fit the baselines on (METHOD bias, linear or cdf).",
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
         "OUTPUT": "Output series folder.",
+        "P10": "Optional folder for the 10th percentile of the calibrated value per pixel and day "
+               "(<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif</code>; METHOD cnn with a model from smfusion:calibratetrain, "
+               "which records the interval fitted on the training stations). Give P90 with it.",
+        "P90": "Optional folder for the 90th percentile (<code>&lt;LAYER&gt;_p90_YYYYMMDD.tif</code>).",
     }
     NEEDS = ("onnxruntime", "onnx")
     EXAMPLE = ("qgis_process run smfusion:calibrate -- MODEL=models/ssm_finetuned.onnx DOWNSCALED=out/downscaled/ssm "
@@ -49,6 +53,9 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterEnum("DEVICE", "Device", DEVICES, defaultValue="auto",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Calibrated series folder"))
+        for name, label in (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder")):
+            self.addParameter(QgsProcessingParameterFolderDestination(name, label, optional=True,
+                                                                      createByDefault=False))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Calibrated series folder"))
         self.addOutput(QgsProcessingOutputString("SERIES", "Calibrated series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputString("PROVIDER", "ONNX Runtime provider"))
@@ -65,6 +72,9 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
             raise SMFusionError(f"No MODEL given and no shipped model for {layer}: train one with "
                                 f"smfusion:calibratetrain")
         output = self.parameterAsString(parameters, "OUTPUT", context)
+        bands = [self.parameterAsString(parameters, name, context) or None for name in ("P10", "P90")]
+        if any(bands) and not all(bands):
+            raise SMFusionError("Give both P10 and P90 (or neither)")
         messages = []
         progress, is_cancelled = callbacks(feedback)
 
@@ -78,7 +88,8 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                       start=date_parameter(self, parameters, "START", context),
                       end=date_parameter(self, parameters, "END", context),
                       device=self.parameterAsEnumString(parameters, "DEVICE", context),
-                      progress=logging_progress, is_cancelled=is_cancelled)
+                      progress=logging_progress, is_cancelled=is_cancelled,
+                      intervals=tuple(bands) if all(bands) else None)
         provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
         feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
         self.show_series(output, f"calibrated {layer}")

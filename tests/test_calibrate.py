@@ -91,6 +91,43 @@ def test_a_model_with_presence_planes_runs_without_an_optional_plane(region, tmp
         C.train_head(base, nosm, region / "stations" / "stations.gpkg", "ssm")
 
 
+@pytest.mark.parametrize("layer", ["ssm", "rzsm"])
+def test_the_interval_covers_held_out_stations(region, tmp_path, layer):
+    """[p10, p90], fitted on the training stations' LOSO residuals, holds 70–90 % of the held-out stations'
+    observations, on average over three draws of 10 held-out stations (one draw of 10 stations is a small
+    sample: their biases dominate); p10 ≤ calibrated ≤ p90 everywhere, and the interval is wider far from the
+    training stations than next to them."""
+    from smfusion.core import uncertainty as U  # noqa: N812
+    from smfusion.core.stations import read_stations
+    planes = C.Planes(region / "down" / layer, region / "predictors", region / "gleam" / layer)
+    stations = region / "stations" / "stations.gpkg"
+    base = C.base_model(None, layer, planes)
+    covered = []
+    for seed in (1, 2, 3):
+        new, _ = C.train_head(base, planes, stations, layer, holdout=0.25, seed=seed)
+        imodel = cnnmeta.read(new)["interval"]
+        assert imodel["n"] > 500 and len(imodel["stations"]) == 30
+        bands = (tmp_path / f"p10_{seed}", tmp_path / f"p90_{seed}")
+        C.apply(new, planes, tmp_path / f"cal_{seed}", layer, "cnn", intervals=bands)
+        score = U.score_intervals(imodel, tmp_path / f"cal_{seed}", *bands, read_stations(stations),
+                                  cnnmeta.read(new)["holdout"], layer)
+        covered.append(score["coverage80"])
+        print(f"{layer}, hold-out draw {seed}: {100 * score['coverage80']:.0f} % of {score['n']} observations in "
+              f"[p10, p90], mean width {score['width_mean']:.4f} m³/m³")
+    assert 0.7 <= np.mean(covered) <= 0.9 and min(covered) > 0.55, covered
+    d = planes.dates()[10]
+    name = f"{d:%Y%m%d}.tif"
+    cal = read_raster(tmp_path / "cal_3" / f"{layer}_{name}")[0]
+    lo, hi = (read_raster(b / f"{layer}_{t}_{name}")[0] for b, t in zip(bands, ("p10", "p90")))
+    ok = np.isfinite(cal)
+    assert (lo[ok] <= cal[ok] + 1e-6).all() and (cal[ok] <= hi[ok] + 1e-6).all()
+    dist = U.distance_field(planes.grid, *zip(*imodel["stations"]))
+    width = (hi - lo)[ok]
+    assert np.mean(width[dist[ok] > 15]) >= np.mean(width[dist[ok] < 3])
+    with pytest.raises(SMFusionError, match="p10/p90 intervals need METHOD cnn"):
+        C.apply(new, planes, tmp_path / "lin", layer, "linear", stations, intervals=bands)
+
+
 def test_tools_through_processing(provider, region, tmp_path):
     import processing
     from qgis.core import QgsProcessingException, QgsProcessingFeedback
