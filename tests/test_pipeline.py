@@ -44,7 +44,17 @@ def test_every_stage_writes_its_outputs_and_calibration_wins(run):
     assert len(record["held_out"]) == 8 and record["versions"]["lightgbm"]
     assert set(record["stages_s"]) >= {"ESTARFM ndvi", "downscale ssm", "calibratetrain rzsm", "calibrate rzsm"}
     html = summary["report"].read_text()
-    assert 'id="taylor"' in html and "calibrated" in html
+    assert 'id="taylor"' in html and "calibrated" in html and 'id="intervals"' in html
+    # each station's series follows the station at least as well as the coarse product does (the memory)
+    median = {(m["layer"], m["series"]): m["median_pcc"] for m in record["metrics_held_out"]}
+    print({k: round(v, 3) for k, v in median.items()})
+    for layer in ("ssm", "rzsm"):
+        for series in ("downscaled", "calibrated"):
+            assert median[(layer, series)] >= median[(layer, "coarse bilinear")] - 0.005, (layer, series, median)
+    assert "median PCC" in summary["table"].splitlines()[0]
+    for layer in ("ssm", "rzsm"):
+        assert len(list_series(out / "calibrated" / f"{layer}_p10")) == 45
+        assert 0.5 < record["intervals_held_out"][layer]["coverage80"] <= 1.0
 
 
 def test_a_run_cut_off_mid_stage_restarts_where_it_stopped(run):
