@@ -228,3 +228,38 @@ def test_every_problem_is_listed_before_any_compute(run, tmp_path):
     assert not (tmp_path / "out" / "fused").exists()
     problems, _ = preflight(fine, coarse, {"ssm": late}, static, root / "stations" / "stations.gpkg")
     assert problems == ["SSM: no date of the coarse soil moisture has every driver (LST_DAY, NDVI)"], problems
+
+
+def test_a_region_with_lst_and_ndvi_only_runs_and_the_cnn_beats_the_baselines(tmp_path):
+    """A region with other drivers and names (LST_*, NDVI_*, no albedo): the names are mapped, the CNN for
+    any set of planes is chosen, and at the held-out stations the calibrated series beats the downscaled one,
+    bias, linear scaling and CDF matching for both layers."""
+    from smfusion.core import calibrate as C  # noqa: N812
+    from smfusion.core import evaluate as V  # noqa: N812
+    from smfusion.core.downscale import Predictors
+    make_demo(tmp_path, DemoConfig(width=100, height=100, days=60, stations=40, drivers=("LST", "NDVI")))
+    log = []
+    summary = run_pipeline(tmp_path / "fine", tmp_path / "coarse", {"ssm": tmp_path / "gleam" / "ssm",
+                                                                    "rzsm": tmp_path / "gleam" / "rzsm"},
+                           tmp_path / "static", tmp_path / "stations" / "stations.gpkg", tmp_path / "run",
+                           progress=lambda f, m=None: m and log.append(m))
+    assert any("Names taken to their canonical form: LST → lst_day, NDVI → ndvi" in m for m in log)
+    assert any(m == "Base model: the shipped cnn_ssm_any.onnx" for m in log), log
+    assert any("the CNN runs without albedo" in m for m in log)
+    run = tmp_path / "run"
+    preds = Predictors(static=tmp_path / "static", drivers=[run / "fused" / v for v in ("LST", "NDVI")])
+    specs = []
+    for layer in ("ssm", "rzsm"):
+        planes = C.Planes(run / "downscaled" / layer, preds, tmp_path / "gleam" / layer)
+        for method in ("bias", "linear", "cdf"):
+            C.apply(run / "models" / f"cnn_{layer}.onnx", planes, tmp_path / method / layer, layer, method,
+                    stations_path=tmp_path / "stations" / "stations.gpkg")
+            specs.append(V.SeriesSpec(method, layer, tmp_path / method / layer))
+        specs += [V.SeriesSpec(k, layer, run / k / layer) for k in ("downscaled", "calibrated")]
+    res = V.evaluate(specs, tmp_path / "stations" / "stations.gpkg", split=set(summary["run"]["held_out"]))
+    pooled = {(r.layer, r.series): r for r in res["rows"] if r.station_id == V.POOLED and r.group == "held-out"}
+    for layer in ("ssm", "rzsm"):
+        print(layer, {k: (round(r.pcc, 3), round(r.rmse, 4)) for (lyr, k), r in pooled.items() if lyr == layer})
+        for other in ("downscaled", "bias", "linear", "cdf"):
+            assert pooled[(layer, "calibrated")].rmse < pooled[(layer, other)].rmse, (layer, other)
+        assert pooled[(layer, "calibrated")].pcc > pooled[(layer, "downscaled")].pcc
