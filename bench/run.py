@@ -3,6 +3,7 @@
 Later stages add their own sections. Figures depend on the machine; the ratios less so.
 """
 
+import dataclasses
 import datetime as dt
 import sys
 import tempfile
@@ -148,12 +149,16 @@ def bench_downscale(tmp):
     booster, cv = D.train(x, y, cells, coarse.width, s, names)
     D.save_model(tmp / "ds_model.txt", booster, {"predictors": names, "layer": "ssm"})
 
-    def run(days):
-        D.downscale(tmp / "ds_coarse", pred, tmp / f"ds_out{days}", "ssm", s, start=start,
-                    end=start + dt.timedelta(days=days - 1), model_in=tmp / "ds_model.txt")
+    def run(days, memory=0.0):
+        D.downscale(tmp / "ds_coarse", pred, tmp / f"ds_out{days}_{memory:g}", "ssm",
+                    dataclasses.replace(s, memory=memory), start=start, end=start + dt.timedelta(days=days - 1),
+                    model_in=tmp / "ds_model.txt")
 
     t5, t10 = timed(lambda: run(5)), timed(lambda: run(10))
-    t_day = (t10 - t5) / 5                           # a day, without the one-time set-up
+    t_day = (t10 - t5) / 5                           # a day, without the one-time set-up (and no memory)
+    usable = sorted(set(D.list_series(tmp / "ds_coarse").dates) & set(preds.dates()))
+    n_warm = len([d for d in usable if (d - usable[0]).days < D.Settings().memory])
+    t_mem = timed(lambda: run(5, D.Settings().memory)) - t5      # the memory's prior: its first τ days
     t_lgb = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
     forest = Forest.from_booster(booster)
     walker = _Walker(forest)
@@ -169,6 +174,8 @@ def bench_downscale(tmp):
     print(f"bench downscale_day: a day (read, predict, residual, write) {t_day:.2f} s per layer, {2 * t_day:.2f} s "
           f"for both layers (target <= 1 s); one-time set-up of a run (aggregation weights across the grids, "
           f"statics, flattening the trees) {t5 - 5 * t_day:.1f} s")
+    print(f"bench downscale_memory: MEMORY={D.Settings().memory:g} days adds {t_mem:.1f} s to a run, once: the prior "
+          f"predicts the series' first {n_warm} usable date(s) (kept for the run: each is predicted once)")
 
 
 class _Walker:
