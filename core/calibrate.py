@@ -241,15 +241,12 @@ def remembered_at_stations(values, ids, days, memory_days, dates):
     from . import memory
     out = np.array(values, "float64")
     days = np.array(days)
-    warm = set(memory.warm_dates(dates, memory_days))
+    missing = np.full(out.shape[1:], np.nan)
     for sid in np.unique(ids):
         rows = np.nonzero(ids == sid)[0]
         rows = rows[np.argsort(days[rows], kind="stable")]
-        prior = memory.Mean()
-        for r in rows:
-            if days[r] in warm:
-                prior.add(out[r])
-        mem = memory.Memory(memory_days, dates[0], prior.value)
+        row_of = {days[r]: r for r in rows}
+        mem = memory.start(memory_days, dates, lambda d, row_of=row_of: out[row_of[d]] if d in row_of else missing)
         for r in rows:
             out[r] = mem.update(days[r], out[r])
     return out
@@ -413,15 +410,16 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     if tau > 0 and todo:                        # the memory replays every date from the first (core/memory.py)
         from . import memory
         from .downscale import MEMORY_CACHE_BYTES
-        prior, warm = memory.Mean(), memory.warm_dates(every, tau)
-        keep = len(warm) * planes.grid.width * planes.grid.height * 4 <= MEMORY_CACHE_BYTES
-        for d in warm:
+        keep = len(memory.warm_dates(every, tau)) * planes.grid.width * planes.grid.height * 4 <= MEMORY_CACHE_BYTES
+
+        def warm_correction(d):
             prog.check()
             correction = session.run_tiled(planes.stack(d, names))
-            prior.add(correction)
             if keep:                                  # so that the first dates run the CNN once
                 kept[d] = correction
-        mem = memory.Memory(tau, every[0], prior.value)
+            return correction
+
+        mem = memory.start(tau, every, warm_correction)
         prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
     band = None
     if intervals:
@@ -505,9 +503,8 @@ def base_model(path, layer, planes, progress=None):
     names = [n for n in DEFAULT_PLANES if n in planes.available]
     dates = planes.dates()
     mean, std = norm_stats(planes, names, dates[:: max(1, len(dates) // 8)])
-    extra = sorted(set(planes.preds.names) - set(DEFAULT_PLANES) - {"porosity"})      # porosity: the clip
     prog.info(f"Warning: {why}; the head is refitted on an untrained backbone (random convolutional features of "
-              f"{', '.join(names)})" + (f"; not used by the CNN: {', '.join(extra)}" if extra else ""))
+              f"{', '.join(names)}; the head refit names the planes it does not use)")
     return cnn.build_model(names, layer, seed=0, mean=mean, std=std, training={"backbone": "untrained"})
 
 

@@ -533,11 +533,7 @@ def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache,
         dc_all.append(np.where(ok, pred_c - up_pred, np.nan))
         tc_all.append(np.where(ok, v - up_true, np.nan))
     if s.memory > 0:                                       # the detail as it will be used: with its memory
-        prior, warm = memory.Mean(), set(memory.warm_dates(dates, s.memory))
-        for d, dc in zip(dates, dc_all):
-            if d in warm:
-                prior.add(dc)
-        mem = memory.Memory(s.memory, dates[0], prior.value)
+        mem = memory.start(s.memory, dates, dict(zip(dates, dc_all)).__getitem__)
         dc_all = [np.where(np.isfinite(dc), mem.update(d, dc), np.nan) for d, dc in zip(dates, dc_all)]
     dc, tc = np.concatenate(dc_all), np.concatenate(tc_all)
     ok = np.isfinite(dc) & np.isfinite(tc)
@@ -675,15 +671,17 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     sequence = [d for d in usable if d <= todo[-1]] if remember else todo
     mem, kept = None, {}
     if remember:
-        prior, warm = memory.Mean(), memory.warm_dates(usable, s.memory)
+        warm = memory.warm_dates(usable, s.memory)
         keep = len(warm) * fine.width * fine.height * 4 <= MEMORY_CACHE_BYTES
-        for d in warm:
+
+        def warm_detail(d):
             run.check()
             raw = day(d)
-            prior.add(raw[2])
             if keep:                                # so that the first dates are predicted once
                 kept[d] = (None, raw[1], raw[2])
-        mem = memory.Memory(s.memory, usable[0], prior.value)
+            return raw[2]
+
+        mem = memory.start(s.memory, usable, warm_detail)
         prog.info(f"Detail memory: {s.memory:g} days (prior from {len(warm)} date(s)); "
                   f"{len(sequence) - len(todo)} earlier date(s) replayed")
     for n, d in enumerate(sequence):

@@ -64,6 +64,15 @@ class Mean:
             return np.where(self.count > 0, self.total / np.maximum(self.count, 1), np.nan)
 
 
+def start(days, dates, value_of):
+    """The :class:`Memory` of ``dates`` (sorted) whose prior P is the mean of ``value_of(d)`` over the warm
+    dates (:func:`warm_dates`), called in date order."""
+    prior = Mean()
+    for d in warm_dates(dates, days):
+        prior.add(value_of(d))
+    return Memory(days, dates[0], prior.value)
+
+
 class Memory:
     """The recursion of the module docstring: :meth:`update` (date, D) → M, in date order."""
 

@@ -248,7 +248,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     # 2. the predictors: fused drivers + static
     pred = Predictors(static=static, drivers=[out / "fused" / v for v in drivers])
     pred_inputs = [static, *(out / "fused" / v for v in drivers)]
-    all_ids = [s.station_id for s in read_stations(stations)]
+    all_stations = read_stations(stations)
+    all_ids = [s.station_id for s in all_stations]
     train_ids, held_ids = calibrate.split_stations(all_ids, holdout, seed)
     prog.info(f"{len(train_ids)} training and {len(held_ids)} held-out stations: {', '.join(held_ids)}")
     step[0] += 1
@@ -310,14 +311,12 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         if band.is_dir():
             from . import cnnmeta, uncertainty
             imodel = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))["interval"]
-            intervals[layer] = uncertainty.score_intervals(
-                imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", read_stations(stations),
+            intervals[layer] = iv = uncertainty.score_intervals(
+                imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", all_stations,
                 held_ids, layer)
-            iv = intervals[layer]
-            mid = list_series(band).dates
-            mid = mid[len(mid) // 2]
-            iv["width_map"] = (mid, list_series(out / "calibrated" / f"{layer}_p90").read(mid)
-                               - list_series(band).read(mid))
+            p10 = list_series(band)
+            mid = p10.dates[len(p10.dates) // 2]
+            iv["width_map"] = (mid, list_series(out / "calibrated" / f"{layer}_p90").read(mid) - p10.read(mid))
             prog.info(f"{layer} interval [p10, p90] at the held-out stations: {100 * iv['coverage80']:.0f} % of "
                       f"{iv['n']} observations inside (nominal 80 %), mean width {iv['width_mean']:.4f} m³/m³")
     evaluate.write_table(out / "metrics.csv", result["rows"])

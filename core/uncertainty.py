@@ -24,47 +24,37 @@ LEVELS = np.round(np.linspace(0.0, 1.0, 101), 2)      # the z quantiles kept, as
 RANGE_PLANES = ("ndvi", "lst_day", "albedo", "lst_night", "evi", "lai")
 
 
-def _xy_km(grid_crs, lons, lats):
-    """Station coordinates in km in the grid's CRS (metres → km; degrees → local km)."""
+def _stations_km(crs, lons, lats):
+    """(station points (n, 2), scale (2,)): the stations in ``crs`` and the km per CRS unit along x and y
+    (metres → km; degrees → local km at the stations' mean latitude)."""
+    from osgeo import osr
+
     from .raster import transformer
-    tr = transformer("EPSG:4326", grid_crs)
+    tr = transformer("EPSG:4326", crs)
     pts = np.array([tr.TransformPoint(float(lon), float(lat))[:2] for lon, lat in zip(lons, lats)])
-    return pts
+    srs = osr.SpatialReference()
+    srs.SetFromUserInput(crs)
+    if srs.IsGeographic():
+        lat0 = math.radians(float(np.mean(pts[:, 1])))
+        return pts, np.array([111.32 * math.cos(lat0), 110.57])
+    return pts, np.array([1e-3, 1e-3])
 
 
 def distance_field(grid, lons, lats):
     """(rows, cols) float32 km from each pixel centre to the nearest of the stations (lon/lat)."""
     from scipy.spatial import cKDTree
-    pts = _xy_km(grid.crs, lons, lats)
+    pts, scale = _stations_km(grid.crs, lons, lats)
     rows, cols = np.mgrid[0:grid.height, 0:grid.width]
     x, y = grid.xy(rows, cols)
-    px = np.column_stack([np.ravel(x), np.ravel(y)])
-    if _geographic(grid.crs):
-        lat0 = math.radians(float(np.mean(pts[:, 1])))
-        scale = np.array([111.32 * math.cos(lat0), 110.57])
-    else:
-        scale = np.array([1e-3, 1e-3])
-    d, _ = cKDTree(pts * scale).query(px * scale)
+    d, _ = cKDTree(pts * scale).query(np.column_stack([np.ravel(x), np.ravel(y)]) * scale)
     return d.reshape(grid.shape).astype("float32")
-
-
-def _geographic(crs):
-    from osgeo import osr
-    srs = osr.SpatialReference()
-    srs.SetFromUserInput(crs)
-    return bool(srs.IsGeographic())
 
 
 def nearest_other_km(grid_crs, lons, lats):
     """(n,) km from each station to the nearest other station."""
     from scipy.spatial import cKDTree
-    pts = _xy_km(grid_crs, lons, lats)
-    if _geographic(grid_crs):
-        lat0 = math.radians(float(np.mean(pts[:, 1])))
-        pts = pts * np.array([111.32 * math.cos(lat0), 110.57])
-    else:
-        pts = pts * 1e-3
-    d, _ = cKDTree(pts).query(pts, k=2)
+    pts, scale = _stations_km(grid_crs, lons, lats)
+    d, _ = cKDTree(pts * scale).query(pts * scale, k=2)
     return d[:, 1]
 
 
