@@ -10,6 +10,7 @@ Inputs are paired arrays (pred, obs) in m³/m³ with NaN for missing values; :me
 array shape.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -290,34 +291,38 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     if len(set(ids[tr])) < 3:
         raise SMFusionError(f"Only {len(set(ids[tr]))} training station(s) with data; the head refit needs 3")
     # the head takes the remembered features and, at once, the day's sm: a gain that the memory must not blur
-    # (calibrated = sm + gain·sm + M(correction)); sm is standardised for the ridge penalty
+    # (calibrated = sm + gain·sm + M(correction)). The gain is the region's, like the intercept: not penalised;
+    # the features are pulled toward the pretrained head
     mu, sd = float(np.mean(sm[tr])), float(np.std(sm[tr])) or 1.0
     w0, b0 = cnn.head_of(model)
     x = np.column_stack([feats, (sm - mu) / sd])
-    wx, bx, alpha, cv = cnn.ridge_loso(x[tr], obs[tr] - sm[tr], ids[tr], prior=(np.append(w0, 0.0), b0))
+    wx, bx, alpha, cv = cnn.ridge_loso(x[tr], obs[tr] - sm[tr], ids[tr], prior=(np.append(w0, 0.0), b0),
+                                       free=[x.shape[1] - 1])
     gain = float(wx[-1] / sd)
     w, b = wx[:-1], float(bx - wx[-1] * mu / sd)
     report = {"alpha": alpha, "memory_days": tau, "gain": gain, "training_stations": len(set(ids[tr])),
               "heldout_stations": len(set(ids[~tr])),
               "training_loso_before": scores(sm[tr], obs[tr]).as_dict(),
               "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
-    report["loso"], report["choice"], report["choice_reason"] = choose_correction(sm[tr], obs[tr], ids[tr],
-                                                                                 sm[tr] + cv)
-    interval = _interval_model(stations, train_ids, planes.grid.crs, meta["inputs"], centre[tr], ids[tr], sm[tr],
-                               obs[tr] - (sm[tr] + cv))
+    loso_values = {"cnn": sm[tr] + cv, **loso_baselines(sm[tr], obs[tr], ids[tr])}
+    report["loso"], report["choice"], report["choice_reason"] = choose_correction(
+        sm[tr], obs[tr], ids[tr], loso_values["cnn"], baselines={m: loso_values[m] for m in ("bias", "linear")})
+    intervals = _interval_models(stations, train_ids, planes.grid.crs, meta["inputs"], centre[tr], ids[tr], sm[tr],
+                                 {m: obs[tr] - v for m, v in loso_values.items()})
     if (~tr).any():
         after = sm[~tr] * (1.0 + gain) + feats[~tr] @ w + b
         report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
         report["heldout_after"] = scores(after, obs[~tr]).as_dict()
     new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report, "memory": tau, "gain": gain,
-                                         "interval": interval,
+                                         "intervals": intervals,
                                          "training": {**meta.get("training", {}), "head_refit": {
                                              "stations": len(set(ids[tr])), "samples": int(tr.sum())}}})
     return new, report
 
 
-def _interval_model(stations, train_ids, crs, names, centre, ids, sm, residual):
-    """The interval model (core/uncertainty.py) of the training stations' LOSO residuals."""
+def _interval_models(stations, train_ids, crs, names, centre, ids, sm, residuals):
+    """{method: the interval model (core/uncertainty.py)} of the training stations' LOSO ``residuals``
+    ({method: (n,) obs − LOSO value})."""
     from . import uncertainty as unc
     train = [s for s in stations if s.station_id in set(train_ids)]
     far = dict(zip([s.station_id for s in train], unc.nearest_other_km(crs, [s.lon for s in train],
@@ -326,33 +331,67 @@ def _interval_model(stations, train_ids, crs, names, centre, ids, sm, residual):
     coarse = centre[:, names.index("sm_coarse")] if "sm_coarse" in names else sm
     x = np.column_stack([[far.get(i, np.nan) for i in ids], np.abs(sm - coarse),
                          unc.outside_share(centre.T, names, ranges)])
-    model = unc.fit(x, residual)
-    model.update({"ranges": ranges, "stations": [[s.lon, s.lat] for s in train]})
-    return model
+    models = {}
+    for method, residual in residuals.items():
+        models[method] = unc.fit(x, residual)
+        models[method].update({"ranges": ranges, "stations": [[s.lon, s.lat] for s in train]})
+    return models
 
 
-def choose_correction(sm, obs, ids, cnn_loso, margin=0.0):
-    """The correction that leave-one-station-out cross-validation on the training stations favours:
-    ``cnn`` only where its LOSO RMSE beats both ``bias`` and ``linear`` (by ``margin``, relative), else the
-    better of those two. Returns ({method: scores dict}, method, reason)."""
-    from .metrics import scores
-    loso = {"none": scores(sm, obs).as_dict(), "cnn": scores(cnn_loso, obs).as_dict()}
-    for method in ("bias", "linear"):
+SAFE_T = 2.0         # standard errors of the per-station gain that decide between the CNN and the safe correction
+LONG_RECORD = 60     # days with observations at the median training station: a record long enough for the head
+
+
+def loso_baselines(sm, obs, ids, methods=BASELINES):
+    """{method: (n,) leave-one-station-out values}: each station corrected by the baseline fitted on the
+    others (NaN where too few pairs remain)."""
+    out = {}
+    for method in methods:
         pred = np.full(len(sm), np.nan)
         for g in np.unique(ids):
-            out = ids == g
+            held = ids == g
             try:
-                pred[out] = fit_baseline(method, sm[~out], obs[~out]).apply(sm[out])
+                pred[held] = fit_baseline(method, sm[~held], obs[~held]).apply(sm[held])
             except SMFusionError:                  # too few pairs without this station
                 pass
-        loso[method] = scores(pred, obs).as_dict()
+        out[method] = pred
+    return out
+
+
+def choose_correction(sm, obs, ids, cnn_loso, t_min=SAFE_T, baselines=None):
+    """The correction that leave-one-station-out cross-validation on the training stations favours.
+    Each station scores the CNN's LOSO values and the better of ``bias``/``linear`` (by pooled LOSO RMSE) by
+    its mean squared error; t is the mean of the per-station differences over its standard error. With a short
+    record (median station under :data:`LONG_RECORD` days) the CNN must earn its place (t ≥ ``t_min``); with a
+    long one it is kept unless it is worse (t ≤ −``t_min``): station biases swamp its spatial gain in the CV.
+    ``baselines``: :func:`loso_baselines`, when already computed. Returns ({method: scores dict}, method, reason)."""
+    from .metrics import scores
+    preds = baselines or loso_baselines(sm, obs, ids, ("bias", "linear"))
+    loso = {"none": scores(sm, obs).as_dict(), "cnn": scores(cnn_loso, obs).as_dict(),
+            **{m: scores(v, obs).as_dict() for m, v in preds.items()}}
     safe = min(("bias", "linear"), key=lambda m: loso[m]["rmse"])
+    gain, days = [], []                            # per station: MSE(safe) − MSE(cnn), m⁶/m⁶; days with both
+    for g in np.unique(ids):
+        m = (ids == g) & np.isfinite(preds[safe]) & np.isfinite(cnn_loso) & np.isfinite(obs)
+        if m.any():
+            gain.append(np.mean((preds[safe][m] - obs[m]) ** 2) - np.mean((cnn_loso[m] - obs[m]) ** 2))
+            days.append(int(m.sum()))
+    gain = np.array(gain)
+    se = float(np.std(gain, ddof=1) / math.sqrt(len(gain))) if len(gain) > 1 else math.inf
+    t = float(np.mean(gain) / se) if se > 0 else (math.inf if len(gain) and np.mean(gain) > 0 else 0.0)
+    record = float(np.median(days)) if days else 0.0
+    long = record >= LONG_RECORD
     c, base = loso["cnn"], loso[safe]
     told = (f"leave-one-station-out RMSE: CNN {c['rmse']:.4f} (PCC {c['pcc']:.3f}), {safe} {base['rmse']:.4f} "
-            f"(PCC {base['pcc']:.3f}) on {len(np.unique(ids))} training stations")
-    if c["rmse"] < (1.0 - margin) * base["rmse"]:
+            f"(PCC {base['pcc']:.3f}) on {len(gain)} training stations with a median {record:.0f} days; the "
+            f"CNN's gain per station is {t:+.1f} standard errors")
+    loso["cnn"].update({"gain_t": t, "record_days": record})
+    if t >= t_min:
         return loso, "cnn", f"cnn: {told}"
-    return loso, safe, f"{safe}, the safe correction: the CNN does not earn its place ({told})"
+    if long and t > -t_min:
+        return loso, "cnn", f"cnn: {told}, not worse over a record of ≥ {LONG_RECORD} days"
+    why = (f"a record under {LONG_RECORD} days needs {t_min:g}" if not long else f"worse by over {t_min:g}")
+    return loso, safe, f"{safe}, the safe correction: the CNN does not earn its place ({told}; {why})"
 
 
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
@@ -361,7 +400,8 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     fitted on the training stations (the model's hold-out ids, or ``holdout``). Writes
     ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths. ``resume_after`` (POSIX seconds): keep the
     output files already written after that time. ``intervals``: two folders for the p10 and p90 series
-    (``<layer>_p10_YYYYMMDD.tif``…; METHOD cnn with a model whose head was refitted: core/uncertainty.py)."""
+    (``<layer>_p10_YYYYMMDD.tif``…; a model whose head was refitted records each method's interval model:
+    core/uncertainty.py)."""
     from pathlib import Path
 
     from . import cnn, cnnmeta
@@ -372,8 +412,8 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     hi = planes.preds.static_arrays().get("porosity")
     hi = 0.6 if hi is None else np.where(np.isfinite(hi), hi, 0.6)
     session = baseline = None
+    proto = None if model is None else cnnmeta.load(model) if not hasattr(model, "graph") else model
     if method == "cnn":
-        proto = cnnmeta.load(model) if not hasattr(model, "graph") else model
         session = cnn.Session(proto, device)
         if session.meta.get("layer") != layer:
             where = model if not hasattr(model, "graph") else "The model"
@@ -388,8 +428,8 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
             raise SMFusionError(f"METHOD={method} is fitted on stations: give STATIONS")
         stations = read_stations(stations_path)
         held = holdout
-        if held is None and model is not None:
-            held = cnnmeta.read(cnnmeta.load(model) if not hasattr(model, "graph") else model).get("holdout", [])
+        if held is None and proto is not None:
+            held = cnnmeta.read(proto).get("holdout", [])
         train_ids, _ = split_stations([s.station_id for s in stations], held or [])
         chosen = [s for s in stations if s.station_id in set(train_ids)]
         _, sm, obs, _, _ = station_samples(planes, ["sm"], chosen, layer, 0, start, end)
@@ -424,10 +464,12 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     band = None
     if intervals:
         from . import uncertainty as unc
-        imodel = session.meta.get("interval") if session else None
+        meta = cnnmeta.read(proto) if proto is not None else {}
+        imodel = meta.get("intervals", {}).get(method)
         if imodel is None:
-            raise SMFusionError("The p10/p90 intervals need METHOD cnn and a model fine-tuned by "
+            raise SMFusionError(f"The p10/p90 intervals of METHOD {method} need a model fine-tuned by "
                                 "smfusion:calibratetrain (MODE head), which records them")
+        names = meta["inputs"]                      # the interval's covariates read the model's planes
         lons, lats = zip(*imodel["stations"])
         distance = unc.distance_field(planes.grid, lons, lats)
         band = (imodel, distance, unc.z_at(imodel, 0.1), unc.z_at(imodel, 0.9))

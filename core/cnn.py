@@ -138,10 +138,13 @@ class Session:
         return (out, feats) if features else out
 
 
-def ridge_loso(features, residual, groups, alphas=(1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e4), prior=None):
+def ridge_loso(features, residual, groups, alphas=(1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1e4), prior=None,
+               free=()):
     """Ridge regression of ``residual`` (n,) on ``features`` (n, F) with an intercept; alpha chosen by
-    leave-stations-out CV over ``groups`` (n,). With ``prior`` = (w0, b0) (the pretrained head), the penalty
-    pulls toward it: w = w0 + δ with ‖δ‖² penalised, so a large alpha keeps the pretrained head.
+    leave-stations-out CV over ``groups`` (n,) with the one-standard-error rule: the largest alpha whose
+    per-station CV error is within one standard error (of the per-station differences) of the best one's.
+    With ``prior`` = (w0, b0) (the pretrained head), the penalty pulls toward it: w = w0 + δ with ‖δ‖²
+    penalised, so a large alpha keeps the pretrained head. The columns ``free`` (indices) are not penalised.
     Returns (w (F,), b, alpha, cv predictions (n,))."""
     X = np.asarray(features, "float64")
     y = np.asarray(residual, "float64")
@@ -149,28 +152,40 @@ def ridge_loso(features, residual, groups, alphas=(1e-3, 1e-2, 1e-1, 1.0, 10.0, 
     if prior is not None:
         w0, b0 = np.asarray(prior[0], "float64").ravel(), float(prior[1])
         base = X @ w0 + b0
-        dw, db, alpha, cv = ridge_loso(X, y - base, g, alphas)
+        dw, db, alpha, cv = ridge_loso(X, y - base, g, alphas, free=free)
         return w0 + dw, b0 + db, alpha, cv + base
-    best = (math.inf, None, None)
+    penalty = np.ones(X.shape[1])
+    penalty[list(free)] = 0.0
+    stations = np.unique(g)
+    per, preds = {}, {}
     for alpha in alphas:
         pred = np.empty_like(y)
-        for grp in np.unique(g):
+        for grp in stations:
             te = g == grp
-            w, b = _ridge(X[~te], y[~te], alpha)
+            w, b = _ridge(X[~te], y[~te], alpha, penalty)
             pred[te] = X[te] @ w + b
-        err = float(np.mean((pred - y) ** 2))
-        if err < best[0]:
-            best = (err, alpha, pred)
-    w, b = _ridge(X, y, best[1])
-    return w, b, best[1], best[2]
+        err = (pred - y) ** 2
+        per[alpha] = np.array([err[g == grp].mean() for grp in stations])
+        preds[alpha] = pred
+    best = min(alphas, key=lambda a: per[a].mean())
+    alpha = best
+    for a in sorted(alphas, reverse=True):           # the strongest penalty within one standard error
+        d = per[a] - per[best]
+        se = float(np.std(d, ddof=1) / math.sqrt(len(d))) if len(d) > 1 else 0.0
+        if a >= best and d.mean() <= se:
+            alpha = a
+            break
+    w, b = _ridge(X, y, alpha, penalty)
+    return w, b, alpha, preds[alpha]
 
 
-def _ridge(X, y, alpha):
+def _ridge(X, y, alpha, penalty=None):
     if len(y) == 0:
         return np.zeros(X.shape[1]), 0.0
     xm, ym = X.mean(axis=0), y.mean()
     Xc = X - xm
-    w = np.linalg.solve(Xc.T @ Xc + alpha * len(y) * np.eye(X.shape[1]), Xc.T @ (y - ym))
+    pen = np.ones(X.shape[1]) if penalty is None else penalty
+    w = np.linalg.solve(Xc.T @ Xc + alpha * len(y) * np.diag(pen), Xc.T @ (y - ym))
     return w, float(ym - xm @ w)
 
 

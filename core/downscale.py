@@ -496,7 +496,8 @@ def _super_grid(g):
 
 def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache, names):
     """The DETAIL weight and skill one scale up: a model trained on 2×2-cell blocks predicts the cells; its
-    within-block detail is fitted to the real one (coarse − block mean). Returns {weight, skill, n}."""
+    within-block detail is fitted to the real one (coarse − block mean). Returns {weight, skill, n, interval}:
+    the interval model of the detail weighted as it will be used (DETAIL, or the fitted weight for auto)."""
     from scipy import sparse
     cg = coarse.grid
     sg = _super_grid(cg)
@@ -540,15 +541,26 @@ def detail_experiment(dates, coarse, preds, agg, gcover, s, with_doy, agg_cache,
     dc, tc = dc[ok], tc[ok]
     denom = float(np.sum(dc * dc))
     weight = float(np.clip(np.sum(dc * tc) / denom, 0.0, 1.0)) if denom > 0 else 0.0
-    return {"weight": weight, "skill": scores(dc, tc).pcc, "n": int(len(dc))}
+    used = weight if s.detail == "auto" else float(s.detail)
+    return {"weight": weight, "skill": scores(dc, tc).pcc, "n": int(len(dc)), "interval": detail_interval(
+        np.abs(used * dc), tc - used * dc)}
+
+
+def detail_interval(size, residual):
+    """The interval model (core/uncertainty.py) of the detail: residuals (real − weighted model detail, one
+    scale up) against the detail's size |weight·detail|, m³/m³."""
+    from . import uncertainty
+    return uncertainty.fit(np.asarray(size)[:, None], residual, covariates=("detail_size",))
 
 
 def downscale(coarse_folder, predictors_folder, output, layer, settings=None, train_start=None, train_end=None,
               start=None, end=None, model_in=None, model_out=None, report=None, resume_after=None, progress=None,
-              is_cancelled=None):
+              is_cancelled=None, intervals=None):
     """Downscale one layer; writes ``<layer>_<YYYYMMDD>.tif`` into ``output`` and returns a summary dict.
     ``predictors_folder``: a predictor folder or a :class:`Predictors`; ``resume_after`` (POSIX seconds):
-    keep the output files already written after that time."""
+    keep the output files already written after that time. ``intervals``: two folders for the p10 and p90
+    series (``<layer>_p10_YYYYMMDD.tif``…) of the detail's uncertainty, fitted one scale up: where the 1-km
+    value lies if the coarse product is right (its own error needs stations: core/calibrate.py)."""
     s = settings or Settings()
     s.check()
     if layer not in LAYERS:
@@ -613,8 +625,17 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
         if s.detail != "auto":
             detail["fitted_weight"], detail["weight"] = detail["weight"], float(s.detail)
     elif model_in:
-        detail = {"weight": float(s.detail) if s.detail != "auto" else (meta.get("detail") or {}).get("weight", 1.0)}
+        saved = meta.get("detail") or {}
+        detail = {"weight": float(s.detail) if s.detail != "auto" else saved.get("weight", 1.0),
+                  "interval": saved.get("interval")}
     w = detail["weight"] if detail.get("weight") is not None else 1.0
+    band = None
+    if intervals:
+        from . import uncertainty as unc
+        if s.residual == "none" or not detail.get("interval"):
+            raise SMFusionError("The p10/p90 intervals need a residual (RESIDUAL bilinear or conserving) and the "
+                                "detail fitted one scale up (SCHEME pooled, trained in this run or saved by it)")
+        band = (detail["interval"], unc.z_at(detail["interval"], 0.1), unc.z_at(detail["interval"], 0.9))
     if booster is not None and not model_in:
         meta.update({"training": {"start": str(train_dates[0]), "end": str(train_dates[-1]),
                                   "dates": len(train_dates), "samples": int(cv["n"])},
@@ -703,6 +724,15 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
             out, err, _ = conserve(out, yc, agg, valid_cells & np.isfinite(yc), 0.0, hi)
             conserve_err = max(conserve_err, err)
         out = np.where(np.isfinite(out), out, np.nan).astype("float32")
+        if band is not None:                      # the intervals first: the series file marks the date done
+            imodel, z10, z90 = band
+            spread = unc.scale(imodel, np.abs(w * fine_detail)[..., None])
+            for folder, z, tag in ((intervals[0], z10, "p10"), (intervals[1], z90, "p90")):
+                v = np.where(np.isfinite(out), np.clip(out + z * spread, 0.0, hi), np.nan).astype("float32")
+                with RasterWriter(Path(folder) / series_filename(f"{layer}_{tag}", d), fine,
+                                  description=f"{layer} {tag} m3/m3") as wr:
+                    for t in tiles(fine, 512):
+                        wr.write_tile(t, v[t.core])
         path = output / series_filename(layer, d)
         with RasterWriter(path, fine, description=f"{layer} m3/m3") as wr:
             for t in tiles(fine, 512):

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import SMFusionError
 
 MAX_DAYS = 365
-DEFAULT_DAYS = 90.0     # the default τ of both stages (README: "Temporal memory")
+DEFAULT_DAYS = 180.0    # the default τ of both stages (README: smfusion:downscale, "Why a memory")
 
 
 def check_days(days, name="MEMORY"):

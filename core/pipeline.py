@@ -293,7 +293,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
             bands = (out / "calibrated" / f"{layer}_p10", out / "calibrated" / f"{layer}_p90")
             calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
                             out / "calibrated" / layer, layer, method, stations_path=stations, resume_after=after,
-                            progress=p, intervals=bands if method == "cnn" else None)
+                            progress=p, intervals=bands)
 
         stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path], correct)
         step[0] += 1
@@ -310,7 +310,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         band = out / "calibrated" / f"{layer}_p10"
         if band.is_dir():
             from . import cnnmeta, uncertainty
-            imodel = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))["interval"]
+            meta = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))
+            imodel = meta["intervals"][meta["validation"].get("choice", "cnn")]
             intervals[layer] = iv = uncertainty.score_intervals(
                 imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", all_stations,
                 held_ids, layer)

@@ -83,8 +83,8 @@ def outside_share(planes_values, names, ranges):
     return out / len(keys)
 
 
-def fit(x, residual):
-    """The interval model of covariates ``x`` (n, len(COVARIATES)) and LOSO residuals (n,): a dict with
+def fit(x, residual, covariates=COVARIATES):
+    """The interval model of covariates ``x`` (n, len(covariates)) and residuals (n,): a dict with
     ``beta`` (intercept first), ``z`` (quantiles at :data:`LEVELS`), ``mean``/``std`` of x, ``n``."""
     x = np.asarray(x, "float64")
     r = np.asarray(residual, "float64")
@@ -98,7 +98,7 @@ def fit(x, residual):
     slopes, _ = nnls(xs, y - y.mean())        # the scale never shrinks as an input gets worse
     beta = np.concatenate([[y.mean()], slopes])
     z = r / np.exp(beta[0] + xs @ slopes)
-    return {"covariates": list(COVARIATES), "beta": beta.tolist(), "mean": mean.tolist(), "std": std.tolist(),
+    return {"covariates": list(covariates), "beta": beta.tolist(), "mean": mean.tolist(), "std": std.tolist(),
             "levels": LEVELS.tolist(), "z": np.quantile(z, LEVELS).tolist(), "n": int(len(r))}
 
 

@@ -35,8 +35,8 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
         "OUTPUT": "Output series folder.",
         "P10": "Optional folder for the 10th percentile of the calibrated value per pixel and day "
-               "(<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif</code>; METHOD cnn with a model from smfusion:calibratetrain, "
-               "which records the interval fitted on the training stations). Give P90 with it.",
+               "(<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif</code>; a MODEL from smfusion:calibratetrain, which records "
+               "each METHOD's interval fitted on the training stations). Give P90 with it.",
         "P90": "Optional folder for the 90th percentile (<code>&lt;LAYER&gt;_p90_YYYYMMDD.tif</code>).",
     }
     NEEDS = ("onnxruntime", "onnx")
@@ -93,4 +93,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
         feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
         self.show_series(output, f"calibrated {layer}")
-        return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}
+        result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}
+        if all(bands):
+            result["P10"], result["P90"] = bands
+        return result

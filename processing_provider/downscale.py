@@ -71,6 +71,11 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         "MODEL_OUT": "Optional: where to save the trained model (LightGBM text + JSON sidecar).",
         "OUTPUT": "Output series folder.",
         "REPORT": "Optional HTML page: cross-validated scores, detail skill, feature importance, a residual map.",
+        "P10": "Optional folder for the 10th percentile per pixel and day (<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif"
+               "</code>): the uncertainty of the 1-km detail, fitted one scale up (where the value lies if the "
+               "coarse product is right; smfusion:calibrate's intervals add the product's error, from stations). "
+               "Give P90 with it.",
+        "P90": "Optional folder for the 90th percentile (<code>&lt;LAYER&gt;_p90_YYYYMMDD.tif</code>).",
     }
     NEEDS = ("lightgbm", "numba")
     EXAMPLE = ("qgis_process run smfusion:downscale -- COARSE=demo/gleam/ssm PREDICTORS=predictors LAYER=ssm "
@@ -110,6 +115,9 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Downscaled series folder"))
         self.addParameter(QgsProcessingParameterFileDestination("REPORT", "Report", "HTML (*.html)", optional=True,
                                                                 createByDefault=False))
+        for name, label in (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder")):
+            self.addParameter(QgsProcessingParameterFolderDestination(name, label, optional=True,
+                                                                      createByDefault=False))
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Downscaled series folder"))
         self.addOutput(QgsProcessingOutputString("SERIES", "Downscaled series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
@@ -138,6 +146,9 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         output = self.parameterAsString(parameters, "OUTPUT", context)
         model_out = self.parameterAsFileOutput(parameters, "MODEL_OUT", context) or None
         report = self.parameterAsFileOutput(parameters, "REPORT", context) or None
+        bands = [self.parameterAsString(parameters, name, context) or None for name in ("P10", "P90")]
+        if any(bands) and not all(bands):
+            raise SMFusionError("Give both P10 and P90 (or neither)")
         progress, is_cancelled = callbacks(feedback)
         summary = downscale(
             self.parameterAsFile(parameters, "COARSE", context),
@@ -148,7 +159,8 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             start=date_parameter(self, parameters, "START", context),
             end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
-            report=report, progress=progress, is_cancelled=is_cancelled)
+            report=report, progress=progress, is_cancelled=is_cancelled,
+            intervals=tuple(bands) if all(bands) else None)
         self.show_series(output, f"downscaled {summary['layer']}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                   "CV": json.dumps({"cv": summary["cv"], "detail": summary["detail"]}, default=str)}
@@ -156,4 +168,6 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             result["MODEL_OUT"] = model_out
         if report:
             result["REPORT"] = report
+        if all(bands):
+            result["P10"], result["P90"] = bands
         return result

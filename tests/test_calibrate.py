@@ -105,7 +105,7 @@ def test_the_interval_covers_held_out_stations(region, tmp_path, layer):
     covered = []
     for seed in (1, 2, 3):
         new, _ = C.train_head(base, planes, stations, layer, holdout=0.25, seed=seed)
-        imodel = cnnmeta.read(new)["interval"]
+        imodel = cnnmeta.read(new)["intervals"]["cnn"]
         assert imodel["n"] > 500 and len(imodel["stations"]) == 30
         bands = (tmp_path / f"p10_{seed}", tmp_path / f"p90_{seed}")
         C.apply(new, planes, tmp_path / f"cal_{seed}", layer, "cnn", intervals=bands)
@@ -124,8 +124,15 @@ def test_the_interval_covers_held_out_stations(region, tmp_path, layer):
     dist = U.distance_field(planes.grid, *zip(*imodel["stations"]))
     width = (hi - lo)[ok]
     assert np.mean(width[dist[ok] > 15]) >= np.mean(width[dist[ok] < 3])
-    with pytest.raises(SMFusionError, match="p10/p90 intervals need METHOD cnn"):
-        C.apply(new, planes, tmp_path / "lin", layer, "linear", stations, intervals=bands)
+    # the safe corrections have their own interval, from their own LOSO residuals
+    lin_bands = (tmp_path / "lin_p10", tmp_path / "lin_p90")
+    C.apply(new, planes, tmp_path / "lin", layer, "linear", stations, intervals=lin_bands)
+    score = U.score_intervals(cnnmeta.read(new)["intervals"]["linear"], tmp_path / "lin", *lin_bands,
+                              read_stations(stations), cnnmeta.read(new)["holdout"], layer)
+    print(f"{layer}, linear: {100 * score['coverage80']:.0f} % inside")
+    assert 0.55 <= score["coverage80"] <= 0.97
+    with pytest.raises(SMFusionError, match="p10/p90 intervals of METHOD linear need a model fine-tuned"):
+        C.apply(base, planes, tmp_path / "lin2", layer, "linear", stations, intervals=bands)
 
 
 def test_tools_through_processing(provider, region, tmp_path):

@@ -123,6 +123,47 @@ def test_the_safe_correction_is_chosen_by_leave_one_station_out():
     assert loso["bias"]["rmse"] == pytest.approx(0.005, rel=0.2) and loso["none"]["rmse"] > 0.04
     loso, method, why = choose_correction(sm, obs, ids, obs + rng.normal(0, 0.001, len(ids)))
     assert method == "cnn" and why.startswith("cnn: leave-one-station-out RMSE: CNN 0.00")
+    assert loso["cnn"]["gain_t"] > 2
+
+
+def test_a_cnn_edge_within_the_station_spread_keeps_the_safe_correction():
+    """30 stations: the CNN is better at half of them and worse at the rest, a slightly lower pooled RMSE
+    than the bias correction but under 2 standard errors of the per-station gain: the safe one is kept. The
+    same edge at every station is significant, and the CNN is chosen."""
+    from smfusion.core.calibrate import choose_correction
+    rng = np.random.default_rng(5)
+    ids = np.repeat([f"S{i:02d}" for i in range(30)], 20)
+    sm = rng.uniform(0.1, 0.4, len(ids))
+    obs = sm + 0.05 + rng.normal(0, 0.02, len(ids))
+    z = rng.normal(0, 1, (30, 20))
+    z = (z / np.sqrt(np.mean(z ** 2, axis=1, keepdims=True))).ravel()      # unit RMS at every station
+    good = np.repeat(np.arange(30), 20) % 2 == 0
+    mixed = obs + z * np.where(good, 0.005, 0.026)                           # RMS 0.0187 pooled
+    loso, method, why = choose_correction(sm, obs, ids, mixed)
+    assert loso["cnn"]["rmse"] < loso["bias"]["rmse"] and method == "bias"
+    assert abs(loso["cnn"]["gain_t"]) < 2 and "does not earn its place" in why and "standard errors" in why
+    steady = obs + rng.normal(0, 0.012, len(ids))
+    loso, method, _ = choose_correction(sm, obs, ids, steady)
+    assert method == "cnn" and loso["cnn"]["gain_t"] > 2
+
+
+def test_a_long_record_keeps_the_cnn_unless_it_is_worse():
+    """With 90 days per station (≥ LONG_RECORD) the CNN stays where the stations cannot tell it from the
+    safe correction, and gives way where it is worse by over 2 standard errors."""
+    from smfusion.core.calibrate import LONG_RECORD, choose_correction
+    rng = np.random.default_rng(6)
+    days = 90
+    assert days >= LONG_RECORD
+    ids = np.repeat([f"S{i:02d}" for i in range(30)], days)
+    sm = rng.uniform(0.1, 0.4, len(ids))
+    obs = sm + 0.05 + rng.normal(0, 0.02, len(ids))
+    z = rng.normal(0, 1, (30, days))
+    z = (z / np.sqrt(np.mean(z ** 2, axis=1, keepdims=True))).ravel()
+    good = np.repeat(np.arange(30), days) % 2 == 0
+    loso, method, why = choose_correction(sm, obs, ids, obs + z * np.where(good, 0.005, 0.026))
+    assert abs(loso["cnn"]["gain_t"]) < 2 and method == "cnn" and "not worse over a record" in why
+    loso, method, why = choose_correction(sm, obs, ids, obs + z * 0.03)
+    assert loso["cnn"]["gain_t"] < -2 and method == "bias" and "worse by over 2" in why
 
 
 def test_onnx_equals_its_torch_twin():
