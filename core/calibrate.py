@@ -339,7 +339,7 @@ def _interval_models(stations, train_ids, crs, names, centre, ids, sm, residuals
 
 
 SAFE_T = 2.0         # standard errors of the per-station gain that decide between the CNN and the safe correction
-LONG_RECORD = 60     # days with observations at the median training station: a record long enough for the head
+LONG_RECORD = 30     # days with observations at the median training station: a record long enough for the head
 
 
 def loso_baselines(sm, obs, ids, methods=BASELINES):
@@ -394,10 +394,19 @@ def choose_correction(sm, obs, ids, cnn_loso, t_min=SAFE_T, baselines=None):
     return loso, safe, f"{safe}, the safe correction: the CNN does not earn its place ({told}; {why})"
 
 
+def chosen_method(model):
+    """(method, reason) that :func:`train_head` recorded in ``model`` (path or ModelProto): ``cnn`` when it
+    recorded none (a shipped or MODE full model)."""
+    from . import cnnmeta
+    validation = cnnmeta.read(cnnmeta.load(model) if not hasattr(model, "graph") else model).get("validation", {})
+    return validation.get("choice", "cnn"), validation.get("choice_reason", "cnn: no choice recorded")
+
+
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
           device="auto", resume_after=None, progress=None, is_cancelled=None, intervals=None):
-    """Calibrate a series: ``cnn`` (sm + the model's correction) or a baseline (``linear``/``cdf``)
-    fitted on the training stations (the model's hold-out ids, or ``holdout``). Writes
+    """Calibrate a series: ``cnn`` (sm + the model's correction), a baseline (``bias``/``linear``/``cdf``)
+    fitted on the training stations (the model's hold-out ids, or ``holdout``), or ``auto``: the choice the
+    model records (:func:`chosen_method`). Writes
     ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths. ``resume_after`` (POSIX seconds): keep the
     output files already written after that time. ``intervals``: two folders for the p10 and p90 series
     (``<layer>_p10_YYYYMMDD.tif``…; a model whose head was refitted records each method's interval model:
@@ -409,6 +418,11 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     from .raster import RasterWriter, tiles
     from .series import series_filename, written
     prog = Progress.of(progress, is_cancelled)
+    if method == "auto":
+        if model is None:
+            raise SMFusionError("METHOD auto applies the choice a model records: give MODEL")
+        method, reason = chosen_method(model)
+        prog.info(f"Calibration {layer}: {reason}")
     hi = planes.preds.static_arrays().get("porosity")
     hi = 0.6 if hi is None else np.where(np.isfinite(hi), hi, 0.6)
     session = baseline = None
@@ -436,7 +450,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         baseline = fit_baseline(method, sm, obs)
         names = ["sm"]
     else:
-        raise SMFusionError(f"METHOD must be cnn, {', '.join(BASELINES)} (got {method!r})")
+        raise SMFusionError(f"METHOD must be auto, cnn, {', '.join(BASELINES)} (got {method!r})")
     dates = planes.dates(start, end)
     if not dates:
         raise SMFusionError("No date to calibrate in START…END")

@@ -286,13 +286,9 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
 
         stages.run(f"calibratetrain {layer}", model_path, [out / "downscaled" / layer, stations], fine_tune)
         def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
-            from . import cnnmeta
-            validation = cnnmeta.read(cnnmeta.load(model_path)).get("validation", {})
-            method = validation.get("choice", "cnn")
-            p.info(f"Calibration {layer}: {validation.get('choice_reason', 'cnn')}")
             bands = (out / "calibrated" / f"{layer}_p10", out / "calibrated" / f"{layer}_p90")
             calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
-                            out / "calibrated" / layer, layer, method, stations_path=stations, resume_after=after,
+                            out / "calibrated" / layer, layer, "auto", stations_path=stations, resume_after=after,
                             progress=p, intervals=bands)
 
         stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path], correct)
@@ -310,8 +306,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         band = out / "calibrated" / f"{layer}_p10"
         if band.is_dir():
             from . import cnnmeta, uncertainty
-            meta = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))
-            imodel = meta["intervals"][meta["validation"].get("choice", "cnn")]
+            model_path = out / "models" / f"cnn_{layer}.onnx"
+            imodel = cnnmeta.read(cnnmeta.load(model_path))["intervals"][calibrate.chosen_method(model_path)[0]]
             intervals[layer] = iv = uncertainty.score_intervals(
                 imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", all_stations,
                 held_ids, layer)

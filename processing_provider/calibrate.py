@@ -12,7 +12,7 @@ from ..core.calibrate import BASELINES
 from .base import SMFusionAlgorithm, callbacks, date_parameter
 from .calibratetrain import SERIES_HELP, planes_of, series_parameters
 
-METHODS = ("cnn", *BASELINES)
+METHODS = ("cnn", *BASELINES, "auto")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -30,7 +30,9 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         "MODEL": "The ONNX model (smfusion:calibratetrain's output; default: the shipped model of LAYER).",
         **SERIES_HELP,
         "METHOD": "<i>cnn</i>, or a baseline fitted on the training stations: <i>bias</i> (add the mean "
-                  "difference), <i>linear</i> (match mean and variance) or <i>cdf</i> (quantile mapping).",
+                  "difference), <i>linear</i> (match mean and variance) or <i>cdf</i> (quantile mapping); "
+                  "<i>auto</i>: the correction that smfusion:calibratetrain chose by cross-validation on the "
+                  "training stations and recorded in MODEL (needs STATIONS when it is a baseline).",
         "STATIONS": "Stations to fit the baselines on (METHOD bias, linear or cdf).",
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
         "OUTPUT": "Output series folder.",

@@ -122,7 +122,8 @@ def build():
               after=fused)
         child("smfusion:calibrate", f"calibrate_{layer}", f"Calibrate {up}", x0 + 240, 700,
               {**common, "DOWNSCALED": src_.fromChildOutput(f"downscale_{layer}", "OUTPUT"),
-               "MODEL": src_.fromChildOutput(f"calibratetrain_{layer}", "OUTPUT_MODEL"), "METHOD": "cnn"},
+               "MODEL": src_.fromChildOutput(f"calibratetrain_{layer}", "OUTPUT_MODEL"), "METHOD": "auto",
+               "STATIONS": par("STATIONS")},
               after=fused, outputs={f"calibrated_{layer}": ("OUTPUT", f"Calibrated {up}")})
         series += [f"'coarse bilinear|{layer}|' || @Bilinear_{up}_SERIES",
                    f"'downscaled|{layer}|' || @Downscale_{up}_SERIES",
