@@ -114,6 +114,7 @@ def bench_estarfm_series(tmp):
 def bench_downscale(tmp):
     """A 1000x700-px day with 8 predictors (5 static, 3 daily) and a year of 0.25-degree-like coarse cells."""
     from smfusion.core import downscale as D  # noqa: N812
+    from smfusion.core import memory
     from smfusion.core.forest import Forest
 
     fine = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 1000)      # 1000 x 700
@@ -157,7 +158,7 @@ def bench_downscale(tmp):
     t5, t10 = timed(lambda: run(5)), timed(lambda: run(10))
     t_day = (t10 - t5) / 5                           # a day, without the one-time set-up (and no memory)
     usable = sorted(set(D.list_series(tmp / "ds_coarse").dates) & set(preds.dates()))
-    n_warm = len([d for d in usable if (d - usable[0]).days < D.Settings().memory])
+    n_warm = len(memory.warm_dates(usable, D.Settings().memory))
     t_mem = timed(lambda: run(5, D.Settings().memory)) - t5      # the memory's prior: its first τ days
     t_lgb = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
     forest = Forest.from_booster(booster)

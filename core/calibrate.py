@@ -394,11 +394,10 @@ def choose_correction(sm, obs, ids, cnn_loso, t_min=SAFE_T, baselines=None):
     return loso, safe, f"{safe}, the safe correction: the CNN does not earn its place ({told}; {why})"
 
 
-def chosen_method(model):
-    """(method, reason) that :func:`train_head` recorded in ``model`` (path or ModelProto): ``cnn`` when it
-    recorded none (a shipped or MODE full model)."""
-    from . import cnnmeta
-    validation = cnnmeta.read(cnnmeta.load(model) if not hasattr(model, "graph") else model).get("validation", {})
+def chosen_method(meta):
+    """(method, reason) that :func:`train_head` recorded in a model's metadata (core/cnnmeta.py): ``cnn`` when
+    it recorded none (a shipped or MODE full model)."""
+    validation = meta.get("validation", {})
     return validation.get("choice", "cnn"), validation.get("choice_reason", "cnn: no choice recorded")
 
 
@@ -418,15 +417,16 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     from .raster import RasterWriter, tiles
     from .series import series_filename, written
     prog = Progress.of(progress, is_cancelled)
+    proto = None if model is None else cnnmeta.load(model) if not hasattr(model, "graph") else model
+    meta = cnnmeta.read(proto) if proto is not None else {}
     if method == "auto":
-        if model is None:
+        if proto is None:
             raise SMFusionError("METHOD auto applies the choice a model records: give MODEL")
-        method, reason = chosen_method(model)
+        method, reason = chosen_method(meta)
         prog.info(f"Calibration {layer}: {reason}")
     hi = planes.preds.static_arrays().get("porosity")
     hi = 0.6 if hi is None else np.where(np.isfinite(hi), hi, 0.6)
     session = baseline = None
-    proto = None if model is None else cnnmeta.load(model) if not hasattr(model, "graph") else model
     if method == "cnn":
         session = cnn.Session(proto, device)
         if session.meta.get("layer") != layer:
@@ -441,9 +441,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         if stations_path is None:
             raise SMFusionError(f"METHOD={method} is fitted on stations: give STATIONS")
         stations = read_stations(stations_path)
-        held = holdout
-        if held is None and proto is not None:
-            held = cnnmeta.read(proto).get("holdout", [])
+        held = holdout if holdout is not None else meta.get("holdout", [])
         train_ids, _ = split_stations([s.station_id for s in stations], held or [])
         chosen = [s for s in stations if s.station_id in set(train_ids)]
         _, sm, obs, _, _ = station_samples(planes, ["sm"], chosen, layer, 0, start, end)
@@ -475,18 +473,14 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
 
         mem = memory.start(tau, every, warm_correction)
         prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
-    band = None
     if intervals:
         from . import uncertainty as unc
-        meta = cnnmeta.read(proto) if proto is not None else {}
         imodel = meta.get("intervals", {}).get(method)
         if imodel is None:
             raise SMFusionError(f"The p10/p90 intervals of METHOD {method} need a model fine-tuned by "
                                 "smfusion:calibratetrain (MODE head), which records them")
         names = meta["inputs"]                      # the interval's covariates read the model's planes
-        lons, lats = zip(*imodel["stations"])
-        distance = unc.distance_field(planes.grid, lons, lats)
-        band = (imodel, distance, unc.z_at(imodel, 0.1), unc.z_at(imodel, 0.9))
+        distance = unc.distance_field(planes.grid, *zip(*imodel["stations"]))
     for n, d in enumerate(sequence):
         prog.check()
         stack = planes.stack(d, names)
@@ -499,17 +493,10 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         if d not in todo:
             continue
         out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
-        if band is not None:                          # the intervals first: the calibrated file marks the date done
-            imodel, distance, z10, z90 = band
+        if intervals:                                 # the intervals first: the calibrated file marks the date done
             coarse = stack[names.index("sm_coarse")] if "sm_coarse" in names else sm
             x = np.stack([distance, np.abs(sm - coarse), unc.outside_share(stack, names, imodel["ranges"])], -1)
-            s_ = unc.scale(imodel, x)
-            for folder, z, tag in ((intervals[0], z10, "p10"), (intervals[1], z90, "p90")):
-                v = np.where(np.isfinite(out), np.clip(out + z * s_, 0.0, hi), np.nan).astype("float32")
-                with RasterWriter(Path(folder) / series_filename(f"{layer}_{tag}", d), planes.grid,
-                                  description=f"{layer} {tag} m3/m3") as wr:
-                    for t in tiles(planes.grid, 512):
-                        wr.write_tile(t, v[t.core])
+            unc.write_bands(intervals, layer, d, planes.grid, out, unc.scale(imodel, x), imodel, hi)
         path = Path(output) / series_filename(layer, d)
         with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
             for t in tiles(planes.grid, 512):

@@ -143,6 +143,12 @@ class Aggregator:
 
 # ---------------------------------------------------------------------------------------------- inputs
 
+def static_files(folder):
+    """The static layers of ``folder``: its raster files (not hidden), sorted."""
+    return [f for f in sorted(Path(folder).iterdir()) if f.suffix.lower() in RASTER_SUFFIXES
+            and not f.name.startswith(".")]
+
+
 class Predictors:
     """The predictors on the fine grid: one series per dynamic variable (NDVI, LST…) and static GeoTIFFs
     (dem, clay…). ``folder`` holds one series sub-folder per variable and/or ``static/``; ``static`` is a
@@ -168,13 +174,12 @@ class Predictors:
             if not sub.is_dir():
                 raise SMFusionError(f"{sub}: static folder not found", sub)
             seen = {}
-            for f in sorted(sub.iterdir()):
-                if f.suffix.lower() in RASTER_SUFFIXES and not f.name.startswith("."):
-                    name = self._rename(f.stem)
-                    if name in seen:
-                        raise SMFusionError(f"{f}: a second static layer of {name} (with {seen[name].name})", f)
-                    seen[name] = f
-                    self.static.setdefault(name, f)
+            for f in static_files(sub):
+                name = self._rename(f.stem)
+                if name in seen:
+                    raise SMFusionError(f"{f}: a second static layer of {name} (with {seen[name].name})", f)
+                seen[name] = f
+                self.static.setdefault(name, f)
         for sub in drivers:
             series = list_series(sub)
             self._add_dynamic(series.variable, series, sub)
@@ -629,13 +634,11 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
         detail = {"weight": float(s.detail) if s.detail != "auto" else saved.get("weight", 1.0),
                   "interval": saved.get("interval")}
     w = detail["weight"] if detail.get("weight") is not None else 1.0
-    band = None
     if intervals:
         from . import uncertainty as unc
         if s.residual == "none" or not detail.get("interval"):
             raise SMFusionError("The p10/p90 intervals need a residual (RESIDUAL bilinear or conserving) and the "
                                 "detail fitted one scale up (SCHEME pooled, trained in this run or saved by it)")
-        band = (detail["interval"], unc.z_at(detail["interval"], 0.1), unc.z_at(detail["interval"], 0.9))
     if booster is not None and not model_in:
         meta.update({"training": {"start": str(train_dates[0]), "end": str(train_dates[-1]),
                                   "dates": len(train_dates), "samples": int(cv["n"])},
@@ -724,15 +727,9 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
             out, err, _ = conserve(out, yc, agg, valid_cells & np.isfinite(yc), 0.0, hi)
             conserve_err = max(conserve_err, err)
         out = np.where(np.isfinite(out), out, np.nan).astype("float32")
-        if band is not None:                      # the intervals first: the series file marks the date done
-            imodel, z10, z90 = band
-            spread = unc.scale(imodel, np.abs(w * fine_detail)[..., None])
-            for folder, z, tag in ((intervals[0], z10, "p10"), (intervals[1], z90, "p90")):
-                v = np.where(np.isfinite(out), np.clip(out + z * spread, 0.0, hi), np.nan).astype("float32")
-                with RasterWriter(Path(folder) / series_filename(f"{layer}_{tag}", d), fine,
-                                  description=f"{layer} {tag} m3/m3") as wr:
-                    for t in tiles(fine, 512):
-                        wr.write_tile(t, v[t.core])
+        if intervals:                             # the intervals first: the series file marks the date done
+            unc.write_bands(intervals, layer, d, fine, out,
+                            unc.scale(detail["interval"], np.abs(w * fine_detail)[..., None]), detail["interval"], hi)
         path = output / series_filename(layer, d)
         with RasterWriter(path, fine, description=f"{layer} m3/m3") as wr:
             for t in tiles(fine, 512):

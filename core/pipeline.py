@@ -49,6 +49,7 @@ def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, m
     lines. Problems stop a run; notes say what the run will do instead (a default porosity, a CNN without a
     plane). Reads file names, grids and the station table, not the rasters."""
     from . import calibrate, cnnmeta
+    from .downscale import static_files
     from .evaluate import _sample_points
     from .series import inspect
     from .stations import read_stations
@@ -101,7 +102,7 @@ def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, m
             diff = fine_grid.differences(member.grid)
             if diff:
                 problems.append(f"FINE {var}: not on the grid of the static layers ({'; '.join(diff)})")
-    statics = {canonical(p.stem) for p in Path(static).iterdir() if p.is_file()} if Path(static).is_dir() else set()
+    statics = {canonical(f.stem) for f in static_files(static)} if Path(static).is_dir() else set()
     if infos["STATIC"].kind == "static" and "porosity" not in statics:
         notes.append(f"No porosity layer in {static}: soil moisture is clipped to [0, 0.6] m³/m³")
     # the CNN's planes, per layer
@@ -306,8 +307,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         band = out / "calibrated" / f"{layer}_p10"
         if band.is_dir():
             from . import cnnmeta, uncertainty
-            model_path = out / "models" / f"cnn_{layer}.onnx"
-            imodel = cnnmeta.read(cnnmeta.load(model_path))["intervals"][calibrate.chosen_method(model_path)[0]]
+            meta = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))
+            imodel = meta["intervals"][calibrate.chosen_method(meta)[0]]
             intervals[layer] = iv = uncertainty.score_intervals(
                 imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", all_stations,
                 held_ids, layer)

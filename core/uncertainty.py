@@ -115,6 +115,19 @@ def z_at(model, p):
     return float(np.interp(p, model["levels"], model["z"]))
 
 
+def write_bands(folders, layer, date, grid, value, spread, model, hi):
+    """Write ``<layer>_p10_<date>.tif`` and ``_p90_`` into ``folders`` (p10, p90): ``value`` (rows, cols)
+    + z·``spread`` at the model's 10th and 90th percentiles, clipped to [0, ``hi``], NaN where value is."""
+    from pathlib import Path
+
+    from .raster import write_raster
+    from .series import series_filename
+    for folder, p, tag in ((folders[0], 0.1, "p10"), (folders[1], 0.9, "p90")):
+        band = np.where(np.isfinite(value), np.clip(value + z_at(model, p) * spread, 0.0, hi), np.nan)
+        write_raster(Path(folder) / series_filename(f"{layer}_{tag}", date), band.astype("float32"), grid,
+                     description=f"{layer} {tag} m3/m3")
+
+
 def coverage(model, z, levels=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
     """Observed coverage of the central intervals at ``levels`` for standard residuals ``z`` (n,)."""
     z = np.asarray(z, "float64")

@@ -91,21 +91,45 @@ PREDICTOR_HELP = {
 }
 
 
-MEMORY_HELP = ("Days τ of the temporal memory (0–365; 0 = none). The {what} written for a date is its "
-               "exponentially weighted mean over the earlier dates (weight exp(−age/τ)), with the mean of the first "
-               "τ days as a prior: the drivers' day-to-day noise leaves it, while the coarse product keeps the "
-               "day's changes, such as the wetting after rain. Earlier dates are replayed, so a later START or a "
-               "resumed run writes the same values. Default 90: the spatial pattern of soil moisture is stable in "
-               "time (Vachaud et al. 1985).")
+def _memory_help():
+    from ..core.memory import DEFAULT_DAYS, MAX_DAYS
+    return (f"Days τ of the temporal memory (0–{MAX_DAYS}; 0 = none). The {{what}} written for a date is its "
+            "exponentially weighted mean over the earlier dates (weight exp(−age/τ)), with the mean of the first "
+            "τ days as a prior: the drivers' day-to-day noise leaves it, while the coarse product keeps the "
+            "day's changes, such as the wetting after rain. Earlier dates are replayed, so a later START or a "
+            f"resumed run writes the same values. Default {DEFAULT_DAYS:g}: the spatial pattern of soil moisture "
+            "is stable in time (Vachaud et al. 1985).")
+
+
+MEMORY_HELP = _memory_help()
 
 
 def memory_parameter(alg, label):
-    """MEMORY (days τ of core/memory.py), 0–365, default :data:`~core.memory.DEFAULT_DAYS`."""
+    """MEMORY (days τ of core/memory.py), 0–MAX_DAYS, default :data:`~core.memory.DEFAULT_DAYS`."""
     from qgis.core import QgsProcessingParameterNumber
 
     from ..core.memory import DEFAULT_DAYS, MAX_DAYS
     alg.addParameter(QgsProcessingParameterNumber("MEMORY", label, compat.DOUBLE, DEFAULT_DAYS, minValue=0.0,
                                                   maxValue=float(MAX_DAYS)))
+
+
+INTERVAL_PARAMETERS = (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder"))
+
+
+def interval_parameters(alg):
+    """The optional P10 and P90 folder destinations (not created unless given)."""
+    from qgis.core import QgsProcessingParameterFolderDestination
+    for name, label in INTERVAL_PARAMETERS:
+        alg.addParameter(QgsProcessingParameterFolderDestination(name, label, optional=True, createByDefault=False))
+
+
+def interval_folders(alg, parameters, context):
+    """(p10 folder, p90 folder), or None when neither is given; both or neither."""
+    from ..core.errors import SMFusionError
+    bands = [alg.parameterAsString(parameters, name, context) or None for name, _ in INTERVAL_PARAMETERS]
+    if any(bands) and not all(bands):
+        raise SMFusionError("Give both P10 and P90 (or neither)")
+    return tuple(bands) if all(bands) else None
 
 
 WIDGET = __name__.rsplit(".", 2)[0] + ".ui.series_widget.SeriesWidgetWrapper"   # smfusion.ui.series_widget…

@@ -9,7 +9,7 @@ from qgis.core import (
 )
 
 from ..core.calibrate import BASELINES
-from .base import SMFusionAlgorithm, callbacks, date_parameter
+from .base import SMFusionAlgorithm, callbacks, date_parameter, interval_folders, interval_parameters
 from .calibratetrain import SERIES_HELP, planes_of, series_parameters
 
 METHODS = ("cnn", *BASELINES, "auto")
@@ -55,9 +55,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterEnum("DEVICE", "Device", DEVICES, defaultValue="auto",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Calibrated series folder"))
-        for name, label in (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder")):
-            self.addParameter(QgsProcessingParameterFolderDestination(name, label, optional=True,
-                                                                      createByDefault=False))
+        interval_parameters(self)
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Calibrated series folder"))
         self.addOutput(QgsProcessingOutputString("SERIES", "Calibrated series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputString("PROVIDER", "ONNX Runtime provider"))
@@ -74,9 +72,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
             raise SMFusionError(f"No MODEL given and no shipped model for {layer}: train one with "
                                 f"smfusion:calibratetrain")
         output = self.parameterAsString(parameters, "OUTPUT", context)
-        bands = [self.parameterAsString(parameters, name, context) or None for name in ("P10", "P90")]
-        if any(bands) and not all(bands):
-            raise SMFusionError("Give both P10 and P90 (or neither)")
+        bands = interval_folders(self, parameters, context)
         messages = []
         progress, is_cancelled = callbacks(feedback)
 
@@ -91,11 +87,11 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                       end=date_parameter(self, parameters, "END", context),
                       device=self.parameterAsEnumString(parameters, "DEVICE", context),
                       progress=logging_progress, is_cancelled=is_cancelled,
-                      intervals=tuple(bands) if all(bands) else None)
+                      intervals=bands)
         provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
         feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
         self.show_series(output, f"calibrated {layer}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}
-        if all(bands):
+        if bands:
             result["P10"], result["P90"] = bands
         return result

@@ -21,6 +21,8 @@ from .base import (
     callbacks,
     date_parameter,
     folder_parameter,
+    interval_folders,
+    interval_parameters,
     memory_parameter,
     predictor_parameters,
     predictors_of,
@@ -115,9 +117,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Downscaled series folder"))
         self.addParameter(QgsProcessingParameterFileDestination("REPORT", "Report", "HTML (*.html)", optional=True,
                                                                 createByDefault=False))
-        for name, label in (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder")):
-            self.addParameter(QgsProcessingParameterFolderDestination(name, label, optional=True,
-                                                                      createByDefault=False))
+        interval_parameters(self)
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Downscaled series folder"))
         self.addOutput(QgsProcessingOutputString("SERIES", "Downscaled series folder, as text (for model expressions)"))
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
@@ -146,9 +146,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         output = self.parameterAsString(parameters, "OUTPUT", context)
         model_out = self.parameterAsFileOutput(parameters, "MODEL_OUT", context) or None
         report = self.parameterAsFileOutput(parameters, "REPORT", context) or None
-        bands = [self.parameterAsString(parameters, name, context) or None for name in ("P10", "P90")]
-        if any(bands) and not all(bands):
-            raise SMFusionError("Give both P10 and P90 (or neither)")
+        bands = interval_folders(self, parameters, context)
         progress, is_cancelled = callbacks(feedback)
         summary = downscale(
             self.parameterAsFile(parameters, "COARSE", context),
@@ -160,7 +158,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
             report=report, progress=progress, is_cancelled=is_cancelled,
-            intervals=tuple(bands) if all(bands) else None)
+            intervals=bands)
         self.show_series(output, f"downscaled {summary['layer']}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                   "CV": json.dumps({"cv": summary["cv"], "detail": summary["detail"]}, default=str)}
@@ -168,6 +166,6 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             result["MODEL_OUT"] = model_out
         if report:
             result["REPORT"] = report
-        if all(bands):
+        if bands:
             result["P10"], result["P90"] = bands
         return result
