@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import SMFusionError
+from .uncertainty import FILLED
 
 BASELINES = ("bias", "linear", "cdf")
 MIN_PAIRS = 20
@@ -101,10 +102,12 @@ OPTIONAL_PLANES = ("ndvi", "lst_day", "albedo", "dem", "slope", "clay", "sand") 
 
 class Planes:
     """The CNN's input planes on the fine grid: ``sm`` (the downscaled series), ``sm_coarse`` (the coarse
-    series, bilinear), every predictor of a predictor folder (dynamic and static), ``doy_sin``/``doy_cos``."""
+    series, bilinear), every predictor of a predictor folder (dynamic and static), ``doy_sin``/``doy_cos``,
+    and ``filled`` (not a CNN input: the share of the ``observed`` series with no value that day, 0–1)."""
 
-    def __init__(self, downscaled, predictors, coarse=None):
-        """``predictors``: a predictor folder or a :class:`~.downscale.Predictors`."""
+    def __init__(self, downscaled, predictors, coarse=None, observed=()):
+        """``predictors``: a predictor folder or a :class:`~.downscale.Predictors`; ``observed``: the gappy
+        fine series that ESTARFM filled (e.g. MODIS NDVI, LST), on the same grid."""
         from .downscale import Predictors
         from .series import list_series
         self.sm = list_series(downscaled)
@@ -114,13 +117,30 @@ class Planes:
         if diff:
             raise SMFusionError(f"{downscaled}: not on the predictors' grid ({'; '.join(diff)})", downscaled)
         self.coarse = list_series(coarse) if coarse else None
-        self.available = {"sm", "doy_sin", "doy_cos", *self.preds.names} | ({"sm_coarse"} if coarse else set())
+        self.observed = [list_series(f) for f in observed]
+        for series in self.observed:
+            diff = self.grid.differences(series.grid)
+            if diff:
+                raise SMFusionError(f"{series.paths[0]}: not on the downscaled series' grid ({'; '.join(diff)})",
+                                    series.paths[0])
+        self.available = ({"sm", "doy_sin", "doy_cos", *self.preds.names} | ({"sm_coarse"} if coarse else set()) |
+                          ({FILLED} if self.observed else set()))
 
     def dates(self, start=None, end=None):
         have = set(self.preds.dates() or self.sm.dates)
         if self.coarse is not None:
             have &= set(self.coarse.dates)
         return [d for d in self.sm.dates if d in have and (start is None or d >= start) and (end is None or d <= end)]
+
+    def filled(self, date):
+        """(rows, cols) float32 share of the ``observed`` series without a value on ``date`` (a missing date
+        counts as a gap); None without observed series."""
+        if not self.observed:
+            return None
+        gaps = np.zeros(self.grid.shape, "float32")
+        for series in self.observed:
+            gaps += 1.0 if date not in series.dates else ~np.isfinite(series.read(date))
+        return gaps / len(self.observed)
 
     def stack(self, date, names):
         """(len(names), rows, cols) float32 planes of ``date``: a presence plane (``has_<name>``) is 1 where
@@ -139,6 +159,8 @@ class Planes:
                 out.append(self.sm.read(date))
             elif name == "sm_coarse":
                 out.append(warp(self.coarse.read(date), self.coarse.grid, self.grid, "bilinear"))
+            elif name == FILLED:
+                out.append(self.filled(date))
             elif name in ("doy_sin", "doy_cos"):
                 out.append(np.full(self.grid.shape, _doy(date)[0 if name == "doy_sin" else 1], "float32"))
             elif name in static:
@@ -273,19 +295,21 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     session = cnn.Session(model, "cpu")
     stations = read_stations(stations_path)
     train_ids, held_ids = split_stations([s.station_id for s in stations], holdout, seed)
+    inputs = list(meta["inputs"])
+    sampled = inputs + ([FILLED] if planes.observed else [])     # the interval's gap covariate rides along
     if tau > 0:                                   # every date from the first: the memory replays them all
-        patches, sm, obs, ids, days = station_samples(planes, meta["inputs"], stations, layer, session.halo,
+        patches, sm, obs, ids, days = station_samples(planes, sampled, stations, layer, session.halo,
                                                       progress=progress, every_date=True)
-        _, feats = session.run_patches(patches)
+        _, feats = session.run_patches(patches[:, :len(inputs)])
         feats = remembered_at_stations(feats, ids, days, tau, planes.dates())
         keep = np.isfinite(obs) & np.isfinite(sm) & np.array([(start is None or d >= start) and
                                                               (end is None or d <= end) for d in days])
         sm, obs, ids, feats = sm[keep], obs[keep], ids[keep], feats[keep]
         centre = patches[keep][:, :, session.halo, session.halo]
     else:
-        patches, sm, obs, ids, _ = station_samples(planes, meta["inputs"], stations, layer, session.halo, start,
-                                                   end, progress)
-        _, feats = session.run_patches(patches)
+        patches, sm, obs, ids, _ = station_samples(planes, sampled, stations, layer, session.halo, start, end,
+                                                   progress)
+        _, feats = session.run_patches(patches[:, :len(inputs)])
         centre = patches[:, :, session.halo, session.halo]
     tr = np.isin(ids, train_ids)
     if len(set(ids[tr])) < 3:
@@ -307,8 +331,9 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     loso_values = {"cnn": sm[tr] + cv, **loso_baselines(sm[tr], obs[tr], ids[tr])}
     report["loso"], report["choice"], report["choice_reason"] = choose_correction(
         sm[tr], obs[tr], ids[tr], loso_values["cnn"], baselines={m: loso_values[m] for m in ("bias", "linear")})
-    intervals = _interval_models(stations, train_ids, planes.grid.crs, meta["inputs"], centre[tr], ids[tr], sm[tr],
-                                 {m: obs[tr] - v for m, v in loso_values.items()})
+    filled = centre[tr, len(inputs)] if planes.observed else None
+    intervals = _interval_models(stations, train_ids, planes.grid.crs, inputs, centre[tr, :len(inputs)], ids[tr],
+                                 sm[tr], {m: obs[tr] - v for m, v in loso_values.items()}, filled)
     if (~tr).any():
         after = sm[~tr] * (1.0 + gain) + feats[~tr] @ w + b
         report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
@@ -320,20 +345,23 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     return new, report
 
 
-def _interval_models(stations, train_ids, crs, names, centre, ids, sm, residuals):
+def _interval_models(stations, train_ids, crs, names, centre, ids, sm, residuals, filled=None):
     """{method: the interval model (core/uncertainty.py)} of the training stations' LOSO ``residuals``
-    ({method: (n,) obs − LOSO value})."""
+    ({method: (n,) obs − LOSO value}); ``filled`` (n,): the share of the fine series filled that station-day
+    (None: the covariate is left out)."""
     from . import uncertainty as unc
     train = [s for s in stations if s.station_id in set(train_ids)]
     far = dict(zip([s.station_id for s in train], unc.nearest_other_km(crs, [s.lon for s in train],
                                                                       [s.lat for s in train])))
     ranges = unc.plane_ranges(centre, names)
     coarse = centre[:, names.index("sm_coarse")] if "sm_coarse" in names else sm
-    x = np.column_stack([[far.get(i, np.nan) for i in ids], np.abs(sm - coarse),
-                         unc.outside_share(centre.T, names, ranges)])
+    fields = {"distance": [far.get(i, np.nan) for i in ids], "detail": np.abs(sm - coarse),
+              "outside": unc.outside_share(centre.T, names, ranges), FILLED: filled}
+    covariates = [c for c in unc.COVARIATES if fields[c] is not None]
+    x = np.column_stack([fields[c] for c in covariates])
     models = {}
     for method, residual in residuals.items():
-        models[method] = unc.fit(x, residual)
+        models[method] = unc.fit(x, residual, covariates)
         models[method].update({"ranges": ranges, "stations": [[s.lon, s.lat] for s in train]})
     return models
 
@@ -481,6 +509,9 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
                                 "smfusion:calibratetrain (MODE head), which records them")
         names = meta["inputs"]                      # the interval's covariates read the model's planes
         distance = unc.distance_field(planes.grid, *zip(*imodel["stations"]))
+        if FILLED in imodel["covariates"] and not planes.observed:
+            prog.info("The intervals take the gaps ESTARFM filled at their training mean: the fine series before "
+                      "ESTARFM were not given")
     for n, d in enumerate(sequence):
         prog.check()
         stack = planes.stack(d, names)
@@ -495,7 +526,9 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
         if intervals:                                 # the intervals first: the calibrated file marks the date done
             coarse = stack[names.index("sm_coarse")] if "sm_coarse" in names else sm
-            x = np.stack([distance, np.abs(sm - coarse), unc.outside_share(stack, names, imodel["ranges"])], -1)
+            x = unc.design(imodel, {"distance": distance, "detail": np.abs(sm - coarse),
+                                    "outside": unc.outside_share(stack, names, imodel["ranges"]),
+                                    FILLED: planes.filled(d)})
             unc.write_bands(intervals, layer, d, planes.grid, out, unc.scale(imodel, x), imodel, hi)
         path = Path(output) / series_filename(layer, d)
         with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:

@@ -249,6 +249,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     # 2. the predictors: fused drivers + static
     pred = Predictors(static=static, drivers=[out / "fused" / v for v in drivers])
     pred_inputs = [static, *(out / "fused" / v for v in drivers)]
+    observed = [fine_dir[v] for v in drivers]          # the gappy series: where ESTARFM filled (the intervals)
     all_stations = read_stations(stations)
     all_ids = [s.station_id for s in all_stations]
     train_ids, held_ids = calibrate.split_stations(all_ids, holdout, seed)
@@ -278,7 +279,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
             import onnx
 
             from .raster import atomic_path
-            planes = calibrate.Planes(out / "downscaled" / layer, pred, cs)
+            planes = calibrate.Planes(out / "downscaled" / layer, pred, cs, observed)
             base = calibrate.base_model((models or {}).get(layer), layer, planes, p)
             model, rep = calibrate.train_head(base, planes, stations, layer, held_ids, seed, progress=p,
                                               memory_days=tau)
@@ -288,7 +289,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         stages.run(f"calibratetrain {layer}", model_path, [out / "downscaled" / layer, stations], fine_tune)
         def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
             bands = (out / "calibrated" / f"{layer}_p10", out / "calibrated" / f"{layer}_p90")
-            calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs),
+            calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs, observed),
                             out / "calibrated" / layer, layer, "auto", stations_path=stations, resume_after=after,
                             progress=p, intervals=bands)
 

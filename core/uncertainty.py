@@ -6,19 +6,23 @@ whose quantiles are taken as they are (no distribution assumed). The covariates 
 
 - ``distance``: km to the nearest training station (for a training station: to the nearest other one);
 - ``detail``: |sm − sm_coarse|, m³/m³: how far the downscaling moved from the coarse product;
-- ``outside``: the share of the CNN's dynamic planes outside the range they had at the training stations.
+- ``outside``: the share of the CNN's dynamic planes outside the range they had at the training stations;
+- ``filled``: the share of the fine driver series (MODIS-like) with no observation that pixel-day, whose value
+  ESTARFM filled (only where the calibration was given them: the pipeline does).
 
 log s = β₀ + β·x is fitted to log(|r| + ε) by least squares with β ≥ 0 (a poorer input never narrows the
 interval; the stations' narrow range of distances cannot tell a negative slope from noise); the interval at level L is
 [calibrated + z_{(1−L)/2}·s, calibrated + z_{(1+L)/2}·s], clipped to [0, porosity]. The model's metadata
-keeps β, the z quantiles, the plane ranges and the training stations' positions (``interval``).
+keeps β, the z quantiles, the plane ranges and the training stations' positions (``intervals``). A covariate
+that the series being calibrated cannot give (``filled`` without the fine series) takes its training mean.
 """
 
 import math
 
 import numpy as np
 
-COVARIATES = ("distance", "detail", "outside")
+FILLED = "filled"
+COVARIATES = ("distance", "detail", "outside", FILLED)
 EPS = 1e-3                  # m³/m³ added to |r| before the log
 LEVELS = np.round(np.linspace(0.0, 1.0, 101), 2)      # the z quantiles kept, as probabilities
 RANGE_PLANES = ("ndvi", "lst_day", "albedo", "lst_night", "evi", "lai")
@@ -91,19 +95,31 @@ def fit(x, residual, covariates=COVARIATES):
     ok = np.isfinite(r) & np.isfinite(x).all(axis=1)
     x, r = x[ok], r[ok]
     mean, std = x.mean(axis=0), x.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
+    varies = std > 0                          # a constant covariate keeps slope 0
+    std = np.where(varies, std, 1.0)
     from scipy.optimize import nnls
     xs = (x - mean) / std
     y = np.log(np.abs(r) + EPS)
-    slopes, _ = nnls(xs, y - y.mean())        # the scale never shrinks as an input gets worse
+    slopes = np.zeros(x.shape[1])
+    if varies.any():                          # the scale never shrinks as an input gets worse
+        slopes[varies] = nnls(xs[:, varies], y - y.mean(), maxiter=100 * x.shape[1])[0]
     beta = np.concatenate([[y.mean()], slopes])
     z = r / np.exp(beta[0] + xs @ slopes)
     return {"covariates": list(covariates), "beta": beta.tolist(), "mean": mean.tolist(), "std": std.tolist(),
             "levels": LEVELS.tolist(), "z": np.quantile(z, LEVELS).tolist(), "n": int(len(r))}
 
 
+def design(model, fields):
+    """x (..., len(model's covariates)) float64 from ``fields`` ({covariate: array (...)}); a covariate that
+    ``fields`` lacks (or holds as None) takes the model's training mean."""
+    known = {k: v for k, v in fields.items() if v is not None}
+    shape = np.shape(next(iter(known.values())))
+    return np.stack([np.asarray(known[c], "float64") if c in known else np.full(shape, mean)
+                     for c, mean in zip(model["covariates"], model["mean"])], -1)
+
+
 def scale(model, x):
-    """s of covariates ``x`` (..., len(COVARIATES)) → (...)."""
+    """s of covariates ``x`` (..., len(model's covariates)) → (...)."""
     x = np.asarray(x, "float64")
     beta = np.asarray(model["beta"])
     xs = (x - np.asarray(model["mean"])) / np.asarray(model["std"])

@@ -1,5 +1,7 @@
 """smfusion:calibratetrain — transfer-learn the calibration CNN on ground stations → an ONNX model."""
 
+from pathlib import Path
+
 from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterDateTime,
@@ -30,6 +32,9 @@ SERIES_HELP = {
     "DOWNSCALED": "Series folder of the downscaled soil moisture of LAYER (smfusion:downscale's output).",
     **PREDICTOR_HELP,
     "COARSE": "The coarse soil-moisture series of LAYER (for the model's sm_coarse plane).",
+    "OBSERVED": "Optional: the fine driver series before ESTARFM (one gappy series sub-folder per variable, "
+                "smfusion:estarfm's FINE). The p10/p90 interval then widens where ESTARFM filled a gap, by as "
+                "much as the training stations show; without it, that covariate takes its training mean.",
     "LAYER": "ssm (0–10 cm) or rzsm (10–100 cm).",
     "START": "Optional first date.",
     "END": "Optional last date.",
@@ -40,6 +45,8 @@ def series_parameters(alg):
     alg.addParameter(folder_parameter("DOWNSCALED", "Downscaled series"))
     predictor_parameters(alg)
     alg.addParameter(folder_parameter("COARSE", "Coarse soil-moisture series", optional=True))
+    alg.addParameter(folder_parameter("OBSERVED", "Fine driver series before ESTARFM (for the intervals)", ("group",),
+                                      optional=True))
     alg.addParameter(QgsProcessingParameterEnum("LAYER", "Layer", LAYERS, defaultValue="ssm", usesStaticStrings=True))
     for name, label in (("START", "Start date"), ("END", "End date")):
         alg.addParameter(QgsProcessingParameterDateTime(name, label, compat.DATE,
@@ -48,9 +55,11 @@ def series_parameters(alg):
 
 def planes_of(alg, parameters, context):
     from ..core.calibrate import Planes
+    observed = alg.parameterAsFile(parameters, "OBSERVED", context)
     return Planes(alg.parameterAsFile(parameters, "DOWNSCALED", context),
                   predictors_of(alg, parameters, context),
-                  alg.parameterAsFile(parameters, "COARSE", context) or None)
+                  alg.parameterAsFile(parameters, "COARSE", context) or None,
+                  sorted(p for p in Path(observed).iterdir() if p.is_dir()) if observed else ())
 
 
 class CalibrateTrainAlgorithm(SMFusionAlgorithm):

@@ -135,6 +135,38 @@ def test_the_interval_covers_held_out_stations(region, tmp_path, layer):
         C.apply(base, planes, tmp_path / "lin2", layer, "linear", stations, intervals=bands)
 
 
+def test_the_interval_widens_where_estarfm_filled_a_gap(region, tmp_path):
+    """``filled``: the share of the fine series with no value that pixel-day. A scale that grows with it is
+    found by the fit; a calibration given the fine series records the covariate, and one run without them
+    takes its training mean and says so."""
+    from smfusion.core import uncertainty as U  # noqa: N812
+    fine = sorted(p for p in (region / "fine").iterdir() if p.is_dir())
+    planes = C.Planes(region / "down" / "ssm", region / "predictors", region / "gleam" / "ssm", fine)
+    d = planes.dates()[5]
+    expected = np.mean([~np.isfinite(read_raster(f / f"{f.name}_{d:%Y%m%d}.tif")[0]) for f in fine], axis=0)
+    assert np.array_equal(planes.filled(d), expected) and 0.1 < expected.mean() < 0.9
+    assert C.Planes(region / "down" / "ssm", region / "predictors").filled(d) is None
+    rng = np.random.default_rng(0)
+    gap = (rng.random(4000) < 0.5).astype(float)
+    x = np.column_stack([rng.random(4000) * 30, rng.random(4000) * 0.05, np.zeros(4000), gap])
+    model = U.fit(x, rng.normal(0, 0.01, 4000) * (1 + gap), U.COVARIATES)
+    assert model["covariates"][-1] == "filled" and model["beta"][-1] > 0.2 and model["beta"][3] == 0.0
+    wide, narrow = U.scale(model, [[15, 0.02, 0, 1], [15, 0.02, 0, 0]])
+    assert 1.6 < wide / narrow < 2.4
+    assert np.allclose(U.design(model, {"distance": 15.0 * np.ones(2), "detail": 0.02 * np.ones(2),
+                                        "outside": np.zeros(2), "filled": None})[:, 3], model["mean"][3])
+    new, _ = C.train_head(C.base_model(None, "ssm", planes), planes, region / "stations" / "stations.gpkg", "ssm",
+                          memory_days=0)
+    imodel = cnnmeta.read(new)["intervals"]["cnn"]
+    assert imodel["covariates"] == list(U.COVARIATES) and 0.2 < imodel["mean"][3] < 0.8
+    log = []
+    C.apply(new, C.Planes(region / "down" / "ssm", region / "predictors", region / "gleam" / "ssm"),
+            tmp_path / "cal", "ssm", end=d, intervals=(tmp_path / "p10", tmp_path / "p90"),
+            progress=lambda f, m=None: m and log.append(m))
+    assert any("take the gaps ESTARFM filled at their training mean" in m for m in log), log
+    assert len(list((tmp_path / "p90").iterdir())) == 6
+
+
 def test_tools_through_processing(provider, region, tmp_path):
     import processing
     from qgis.core import QgsProcessingException, QgsProcessingFeedback

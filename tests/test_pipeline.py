@@ -263,3 +263,29 @@ def test_a_region_with_lst_and_ndvi_only_runs_and_the_cnn_beats_the_baselines(tm
         for other in ("downscaled", "bias", "linear", "cdf"):
             assert pooled[(layer, "calibrated")].rmse < pooled[(layer, other)].rmse, (layer, other)
         assert pooled[(layer, "calibrated")].pcc > pooled[(layer, "downscaled")].pcc
+
+
+def test_the_demo_region_over_90_days_comes_within_reach_of_its_truth(tmp_path):
+    """The goals of issue 15 on the demo's own 200×200-px region over half its days (90): at the held-out
+    stations the calibrated series comes within 0.02 PCC and 0.004 m³/m³ RMSE of the 1-km truth scored there
+    (the floor that station noise and bias set); the downscaled and calibrated series follow each station as
+    well as the coarse product does (median PCC, within noise); [p10, p90] holds most of the observations (one
+    draw of 10 held-out stations is a small sample: the 70–90 % goal is tested over three draws in
+    test_calibrate.py)."""
+    make_demo(tmp_path, DemoConfig(days=90))
+    summary = run_pipeline(tmp_path / "fine", tmp_path / "coarse", {"ssm": tmp_path / "gleam" / "ssm",
+                                                                    "rzsm": tmp_path / "gleam" / "rzsm"},
+                           tmp_path / "static", tmp_path / "stations" / "stations.gpkg", tmp_path / "run",
+                           truth=tmp_path / "truth")
+    print(summary["table"])
+    pooled = {(m.layer, m.series): m for m in summary["metrics"]}
+    record = summary["run"]
+    median = {(m["layer"], m["series"]): m["median_pcc"] for m in record["metrics_held_out"]}
+    for layer in ("ssm", "rzsm"):
+        truth, cal = pooled[(layer, "truth")], pooled[(layer, "calibrated")]
+        assert cal.pcc >= truth.pcc - 0.02 and cal.rmse <= truth.rmse + 0.004, (layer, cal, truth)
+        assert cal.pcc > pooled[(layer, "downscaled")].pcc > pooled[(layer, "coarse bilinear")].pcc
+        for series in ("downscaled", "calibrated"):
+            assert median[(layer, series)] >= median[(layer, "coarse bilinear")] - 0.01, (layer, series, median)
+        print(layer, "coverage", record["intervals_held_out"][layer]["coverage80"])
+        assert 0.6 <= record["intervals_held_out"][layer]["coverage80"] <= 0.97, record["intervals_held_out"][layer]
