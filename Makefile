@@ -16,7 +16,7 @@ DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
 .PHONY: help setup apt venv deps link test test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
-        pins fuzz zip lint clean
+        pins fuzz zip help lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
@@ -28,6 +28,7 @@ help:
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
 	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
 	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
+	@echo "make help   write the tools' help pages (help/) from the README's tool sections"
 	@echo "make lint   ruff"
 
 setup: apt venv deps link
@@ -119,6 +120,10 @@ train-cnn: setup
 
 zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip
+
+# the tools' help pages (help/<name>.html, the tools' help links) from the README's tool sections
+help: venv link
+	QT_QPA_PLATFORM=offscreen $(VPY) scripts/make_help.py
 
 lint: apt venv
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,9 @@ the correction, then the penultimate features), ``training`` (data summary), ``v
 ``holdout`` (station ids never trained on), ``memory`` (days of the correction's memory, core/memory.py;
 absent = 0), ``gain`` (g of calibrated = sm + g·sm + correction; absent = 0), ``optional`` (input planes a
 region may lack: each has a presence plane ``has_<name>`` among the inputs, 1 where the region has the plane and
-0 where it does not, and the plane itself is then fed as its mean), ``version``.
+0 where it does not, and the plane itself is then fed as its mean), ``version`` (the model's own, set by
+models/train_cnn.py), ``smfusion_version`` (the SM Fusion version that wrote the metadata, core/__init__.py),
+``format`` (:data:`FORMAT_VERSION`).
 """
 
 import json
@@ -35,8 +37,9 @@ def required(meta):
 
 def write(model, meta):
     """Set the metadata of an ``onnx.ModelProto`` (in place, replacing any earlier one); returns it."""
+    from . import __version__
     check(meta)
-    doc = json.dumps({**meta, "format": FORMAT_VERSION}, sort_keys=True, default=str)
+    doc = json.dumps({**meta, "format": FORMAT_VERSION, "smfusion_version": __version__}, sort_keys=True, default=str)
     for prop in list(model.metadata_props):
         if prop.key == KEY:
             model.metadata_props.remove(prop)

@@ -260,7 +260,7 @@ def format_command(cmd):
 
 def install_hint():
     """One line: how to install the packages (for messages)."""
-    return ("Install them with Plugins → SM Fusion → Check Python packages…, or run: "
+    return ("Install them with Raster → SM Fusion → Check Python packages…, or run: "
             + format_command(pip_command(proxy="")))
 
 

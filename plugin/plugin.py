@@ -66,7 +66,7 @@ class SMFusionPlugin:
         deps.setObjectName("smfusionDependencies")
         deps.triggered.connect(self.show_dependencies)
         for action in (main, toolbox, deps):
-            self.iface.addPluginToMenu(MENU, action)
+            self.iface.addPluginToRasterMenu(MENU, action)
             self.actions.append(action)
         if self.missing:
             self._offer_install()
@@ -74,7 +74,7 @@ class SMFusionPlugin:
     def unload(self):
         for action in self.actions:
             if self.iface is not None:
-                self.iface.removePluginMenu(MENU, action)
+                self.iface.removePluginRasterMenu(MENU, action)
                 if action in self.toolbar_actions:
                     self.iface.removeToolBarIcon(action)
             action.deleteLater()

@@ -1,11 +1,15 @@
 """Base class of every SM Fusion algorithm: names, group, help text, feedback and errors in one place.
 
-A concrete algorithm sets the class attributes (NAME, DISPLAY_NAME, GROUP, HELP, PARAM_HELP, EXAMPLE),
-declares its parameters in :meth:`define`, and implements :meth:`execute` as parameters → one core call →
-outputs, passing ``callbacks(feedback)`` to core for progress and cancellation.
+A concrete algorithm sets the class attributes (NAME, DISPLAY_NAME, GROUP, SHORT, HELP, PARAM_HELP, EXAMPLE, TAGS,
+ADVANCED), declares its parameters in :meth:`define`, and implements :meth:`execute` as parameters → one core
+call → outputs, passing ``callbacks(feedback)`` to core for progress and cancellation. PARAM_HELP becomes each
+parameter's tooltip, ADVANCED the parameters under "Advanced parameters", and the help page of ``help/``
+(``make help``: scripts/make_help.py) the tool's help link.
 """
 
 import html
+import re
+from pathlib import Path
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
@@ -166,13 +170,25 @@ def predictors_of(alg, parameters, context):
     return Predictors(folder, static, drivers)
 
 
+HELP_DIR = Path(__file__).resolve().parents[1] / "help"      # help/<name>.html, written by `make help`
+TAGS = ("soil moisture", "SM Fusion")                           # every tool's search tags, before its own
+
+
+def plain(text):
+    """``text`` without HTML tags and entities, on one line."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
 class SMFusionAlgorithm(QgsProcessingAlgorithm):
     NAME = ""
     DISPLAY_NAME = ""
     GROUP = ""
+    SHORT = ""           # one sentence: the toolbox's tooltip
     HELP = ""            # what the tool does (HTML allowed)
-    PARAM_HELP = {}      # parameter name -> explanation
+    PARAM_HELP = {}      # parameter name -> explanation (the tooltip, and the help's parameter list)
     EXAMPLE = ""         # a qgis_process call
+    TAGS = ()            # search words of the toolbox, besides :data:`TAGS`
+    ADVANCED = ()        # names of the tuning parameters, shown under "Advanced parameters"
     NEEDS = ()           # import names of the pip packages the tool needs (plugin/dependencies.py PACKAGES)
 
     def name(self):
@@ -189,6 +205,18 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self):  # noqa: N802 - QGIS API name
         return type(self)()
+
+    def shortDescription(self):  # noqa: N802 - QGIS API name
+        return self.SHORT
+
+    def tags(self):
+        return [*TAGS, *self.TAGS]
+
+    def helpUrl(self):  # noqa: N802 - QGIS API name
+        """The tool's page in the plugin's help/ folder (a file URL; empty when the page is missing)."""
+        from qgis.PyQt.QtCore import QUrl
+        page = HELP_DIR / f"{self.NAME}.html"
+        return QUrl.fromLocalFile(str(page)).toString() if page.is_file() else ""
 
     def shortHelpString(self):  # noqa: N802 - QGIS API name
         parts = [f"<p>{self.HELP}</p>"]
@@ -215,6 +243,11 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.define()
+        for param in self.parameterDefinitions():
+            if param.name() in self.PARAM_HELP:
+                param.setHelp(plain(self.PARAM_HELP[param.name()]))
+            if param.name() in self.ADVANCED:
+                param.setFlags(param.flags() | compat.FLAG_ADVANCED)
 
     def define(self):
         raise NotImplementedError
@@ -272,7 +305,11 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         ok, message = self.canExecute()         # dialogs ask before a run; qgis_process and models do not
         if not ok:
             raise QgsProcessingException(message)
+        from ..core.errors import Cancelled
         try:
             return self.execute(parameters, context, feedback)
+        except Cancelled:                       # what was half written is gone; a rerun resumes
+            feedback.pushInfo("Cancelled by the user. The files already complete are kept; run again to resume.")
+            return {}
         except SMFusionError as err:
             raise QgsProcessingException(str(err)) from err

@@ -18,6 +18,9 @@ DEVICES = ("auto", "cpu", "cuda")
 
 class CalibrateAlgorithm(SMFusionAlgorithm):
     NAME = "calibrate"
+    SHORT = "Calibrates a downscaled series toward the stations with the CNN or a baseline, with p10/p90."
+    TAGS = ("CNN", "bias correction", "ONNX Runtime", "CUDA", "uncertainty", "p10", "p90")
+    ADVANCED = ("DEVICE",)
     DISPLAY_NAME = "Calibration CNN: apply"
     GROUP = "Calibration"
     HELP = ("Calibrates a downscaled soil-moisture series against the stations' point scale: <i>cnn</i> adds the "

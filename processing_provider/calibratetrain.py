@@ -64,6 +64,9 @@ def planes_of(alg, parameters, context):
 
 class CalibrateTrainAlgorithm(SMFusionAlgorithm):
     NAME = "calibratetrain"
+    SHORT = "Fine-tunes the calibration CNN on your region's ground stations (transfer learning)."
+    TAGS = ("CNN", "transfer learning", "bias correction", "ONNX", "stations")
+    ADVANCED = ("BASE_MODEL", "SEED", "MODE", "MEMORY")
     DISPLAY_NAME = "Calibration CNN: fine-tune on stations"
     GROUP = "Calibration"
     HELP = ("Transfer learning of the calibration CNN on the ground stations of your region. A downscaled 1-km "

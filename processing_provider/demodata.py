@@ -19,6 +19,9 @@ from .base import SMFusionAlgorithm, callbacks
 
 class DemoDataAlgorithm(SMFusionAlgorithm):
     NAME = "demodata"
+    SHORT = "Writes a synthetic demo region with known truth: every input of the SM Fusion tools."
+    TAGS = ("demo", "synthetic", "test data", "truth")
+    ADVANCED = ("SEED", "STATION_NOISE", "STATION_BIAS", "CLOUD_COVER")
     DISPLAY_NAME = "Create demo region"
     GROUP = "Pipeline"
     HELP = ("Writes a synthetic region with <b>known truth</b>: a 1-km grid (EPSG:5179) over central Korea "

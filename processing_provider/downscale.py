@@ -35,6 +35,10 @@ LAYERS = ("ssm", "rzsm")
 
 class DownscaleAlgorithm(SMFusionAlgorithm):
     NAME = "downscale"
+    SHORT = "Downscales coarse soil moisture (e.g. GLEAM 0.25°) to daily 1 km with LightGBM and fine predictors."
+    TAGS = ("downscaling", "LightGBM", "GLEAM", "SSM", "RZSM", "1 km", "machine learning")
+    ADVANCED = ("SCHEME", "WINDOW_DAYS", "RESIDUAL", "MIN_COVER", "DETAIL", "MEMORY", "TRAIN_START", "TRAIN_END",
+                "N_ESTIMATORS", "LEARNING_RATE", "NUM_LEAVES", "THREADS", "MODEL_IN", "MODEL_OUT")
     DISPLAY_NAME = "Downscale soil moisture (LightGBM)"
     GROUP = "Downscaling"
     HELP = ("Downscales a coarse soil-moisture series (e.g. GLEAM 0.25° surface or root-zone SM, in m³/m³) to the "

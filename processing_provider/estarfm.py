@@ -49,6 +49,9 @@ OPTION_HELP = {
 class EstarfmParameters:
     """The ESTARFM settings as Processing parameters, and their conversion to core Options."""
 
+    ADVANCED = ("WINDOW", "CLASSES", "SIGMA_BLOCK", "CONVERSION", "METHOD", "VALID_MIN",
+                "VALID_MAX", "RESAMPLING", "MAX_EMPTY")
+
     def define_options(self):
         integer, double = compat.INTEGER, compat.DOUBLE
         self.addParameter(QgsProcessingParameterNumber("WINDOW", "Window size (px, odd)", integer, 25,
@@ -70,7 +73,6 @@ class EstarfmParameters:
         from ..core.series import MAX_EMPTY
         empty = QgsProcessingParameterNumber("MAX_EMPTY", "Largest empty fraction of the output", double, MAX_EMPTY,
                                              minValue=0.0, maxValue=1.0)
-        empty.setFlags(empty.flags() | compat.FLAG_ADVANCED)
         self.addParameter(empty)
 
     def options(self, parameters, context):
@@ -87,6 +89,9 @@ class EstarfmParameters:
 
 class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
     NAME = "estarfm"
+    ADVANCED = (*EstarfmParameters.ADVANCED, "MIN_PAIR_VALID")
+    SHORT = "Fuses a fine, gappy series with a coarse, gap-free one into a daily gap-free fine series (ESTARFM)."
+    TAGS = ("ESTARFM", "fusion", "gap filling", "MODIS", "GLASS", "NDVI", "LST", "albedo", "time series")
     DISPLAY_NAME = "ESTARFM fusion (time series)"
     GROUP = "Fusion"
     HELP = ("Fuses a fine but gappy series (e.g. MODIS 1-km NDVI with clouds) with a coarse, gap-free "

@@ -8,6 +8,8 @@ from .estarfm import OPTION_HELP, EstarfmParameters
 
 class EstarfmDateAlgorithm(EstarfmParameters, SMFusionAlgorithm):
     NAME = "estarfmdate"
+    SHORT = "Predicts one fine image from two fine–coarse pairs and the coarse image of the date (ESTARFM)."
+    TAGS = ("ESTARFM", "fusion", "Landsat", "MODIS", "one date")
     DISPLAY_NAME = "ESTARFM fusion (one date)"
     GROUP = "Fusion"
     HELP = ("The classic ESTARFM prediction (Zhu et al. 2010) of one fine image at the date of COARSE0 "

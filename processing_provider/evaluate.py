@@ -18,6 +18,9 @@ SAMPLINGS = ("nearest", "bilinear", "mean")
 
 class EvaluateAlgorithm(SMFusionAlgorithm):
     NAME = "evaluate"
+    SHORT = "Scores soil-moisture series at the stations: PCC, RMSE, ubRMSE and bias."
+    TAGS = ("evaluation", "validation", "PCC", "RMSE", "ubRMSE", "bias", "stations")
+    ADVANCED = ("SAMPLING", "K")
     DISPLAY_NAME = "Evaluate against stations"
     GROUP = "Evaluation"
     HELP = ("Samples one or more soil-moisture series at the stations and scores them against the daily station "

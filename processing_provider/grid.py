@@ -13,6 +13,9 @@ from .base import SMFusionAlgorithm
 
 class GridAlgorithm(SMFusionAlgorithm):
     NAME = "grid"
+    SHORT = "Writes a GeoTIFF template that defines a target grid (extent, CRS, pixel size)."
+    TAGS = ("grid", "1 km", "template", "extent")
+    ADVANCED = ()
     DISPLAY_NAME = "Create a target grid"
     GROUP = "Inputs"
     HELP = ("Writes a GeoTIFF template (ones, uint8) that defines a grid: the EXTENT reprojected into CRS and "

@@ -24,6 +24,9 @@ RESAMPLINGS = ("auto", "nearest", "bilinear", "cubic", "average", "mode")
 
 class HarmoniseAlgorithm(SMFusionAlgorithm):
     NAME = "harmonise"
+    SHORT = "Reads downloaded product files and writes a series of physical values on a target grid."
+    TAGS = ("resample", "reproject", "MODIS", "GLASS", "GLEAM", "SMAP", "ESA CCI", "NetCDF", "HDF")
+    ADVANCED = ("SCALE", "OFFSET")
     DISPLAY_NAME = "Harmonise products onto a grid"
     GROUP = "Inputs"
     HELP = ("Reads product files as they are downloaded, in physical units with fill values and bad-quality pixels "

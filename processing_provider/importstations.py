@@ -18,6 +18,9 @@ from .base import SMFusionAlgorithm, callbacks, date_parameter
 
 class ImportStationsAlgorithm(SMFusionAlgorithm):
     NAME = "importstations"
+    SHORT = "Reads ground stations (an ISMN download or a CSV) into the station GeoPackage."
+    TAGS = ("ISMN", "stations", "in situ", "ground truth", "CSV")
+    ADVANCED = ("FLAGS", "MIN_HOURS")
     DISPLAY_NAME = "Import stations (ISMN or CSV)"
     GROUP = "Stations"
     HELP = ("Reads ground soil-moisture stations from an <b>ISMN</b> download (the zip, or its unpacked folder; "

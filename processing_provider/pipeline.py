@@ -17,6 +17,9 @@ from .base import MEMORY_HELP, SMFusionAlgorithm, callbacks, folder_parameter, m
 
 class PipelineAlgorithm(SMFusionAlgorithm):
     NAME = "pipeline"
+    SHORT = "Runs the whole method for SSM and RZSM: fusion, downscaling, calibration and evaluation."
+    TAGS = ("pipeline", "ESTARFM", "LightGBM", "CNN", "SSM", "RZSM", "soil moisture")
+    ADVANCED = ("SEED", "MEMORY", "TRUTH", "OVERWRITE")
     DISPLAY_NAME = "Run the whole pipeline"
     GROUP = "Pipeline"
     HELP = ("Runs the method for both layers: ESTARFM on every driver (fine + coarse series → fused/&lt;var&gt;), "

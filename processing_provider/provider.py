@@ -35,6 +35,10 @@ class SMFusionProvider(QgsProcessingProvider):
     def longName(self):  # noqa: N802 - QGIS API name
         return "SM Fusion: daily 1-km soil moisture (ESTARFM, LightGBM, CNN)"
 
+    def versionInfo(self):  # noqa: N802 - QGIS API name
+        from ..core import __version__
+        return __version__
+
     def icon(self):
         return QIcon(str(Path(__file__).resolve().parents[1] / "icon.svg"))
 

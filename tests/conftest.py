@@ -43,6 +43,16 @@ _KEEP_ALIVE = []
 
 
 @pytest.fixture
+def qgis_iface(qgis_iface):
+    """pytest-qgis's iface with the Raster menu of QGIS's own (it has only the Plugins menu): ``raster_menu``
+    lists the (menu, action text) pairs added and not removed."""
+    qgis_iface.raster_menu = []
+    qgis_iface.addPluginToRasterMenu = lambda menu, action: qgis_iface.raster_menu.append((menu, action.text()))
+    qgis_iface.removePluginRasterMenu = lambda menu, action: qgis_iface.raster_menu.remove((menu, action.text()))
+    return qgis_iface
+
+
+@pytest.fixture
 def provider(qgis_app, qgis_processing):
     """The registered SM Fusion provider (registered again if a test unloaded the plugin)."""
     from qgis.core import QgsApplication

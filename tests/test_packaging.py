@@ -24,11 +24,28 @@ def test_metadata():
     assert (ROOT / meta["icon"]).is_file()
 
 
-def test_one_version():
-    from smfusion.core import __version__
+def test_one_version(provider):
+    """metadata.txt, core, the provider, the run record's versions and the models' metadata say one version."""
+    from smfusion.core import __version__, cnn, cnnmeta, downscale
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "metadata.txt", encoding="utf-8")
-    assert cfg["general"]["version"] == __version__ == "0.3.0"
+    assert cfg["general"]["version"] == __version__ == provider.versionInfo() == "0.3.0"
+    assert downscale._versions()["smfusion"] == __version__
+    model = cnn.build_model(["sm", "ndvi"], layer="ssm")
+    assert cnnmeta.read(model)["smfusion_version"] == __version__
+
+
+def test_licence_and_category():
+    """GPL-2.0-or-later (QGIS's own licence allows it), shipped in the zip; the plugin sits under Raster."""
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "metadata.txt", encoding="utf-8")
+    assert cfg["general"]["category"] == "Raster"
+    licence = (ROOT / "LICENSE").read_text()
+    assert "GNU GENERAL PUBLIC LICENSE" in licence and "Version 2, June 1991" in licence
+    assert "GPL-2.0-or-later" in cfg["general"]["about"]
+    for package in ("lightgbm", "onnxruntime", "onnx", "numba", "llvmlite", "protobuf", "scipy"):
+        assert package in cfg["general"]["about"], package
+    assert "MB to download" in cfg["general"]["about"]
 
 
 def test_core_does_not_import_qgis():
@@ -191,7 +208,7 @@ def test_zip_layout(tmp_path):
                      "smfusion/requirements/py313-numpy22.txt", "smfusion/plugin/compat.py", "smfusion/icon.svg",
                      "smfusion/ui/styles/soil_moisture.qml",
                      "smfusion/processing_provider/pipeline_model.model3", "smfusion/ui/pipeline_dialog.py",
-                     "smfusion/models/cnn_ssm.onnx"):
+                     "smfusion/models/cnn_ssm.onnx", "smfusion/LICENSE"):
         assert required in names
     for n in names:
         parts = n.split("/")

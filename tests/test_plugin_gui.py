@@ -1,4 +1,5 @@
-"""The plugin in the desktop: initGui with an iface adds the menu and the provider; unload removes both."""
+"""The plugin in the desktop: initGui with an iface adds its menu under Raster and the provider; unload removes
+both."""
 
 from qgis.core import QgsApplication
 
@@ -16,10 +17,12 @@ def test_init_gui_and_unload(qgis_iface, qgis_processing):
         assert registry.providerById("smfusion") is plugin.provider
         names = [a.objectName() for a in plugin.actions]
         assert names == ["smfusionPipeline", "smfusionShowToolbox", "smfusionDependencies"]
+        assert qgis_iface.raster_menu == [("&SM Fusion", "SM Fusion…"), ("&SM Fusion", "SM Fusion tools…"),
+                                          ("&SM Fusion", "Check Python packages…")]
         assert plugin.missing == []             # make setup installed lightgbm and onnxruntime
     finally:
         plugin.unload()
-    assert registry.providerById("smfusion") is None and plugin.actions == []
+    assert registry.providerById("smfusion") is None and plugin.actions == [] and qgis_iface.raster_menu == []
 
 
 def test_headless_init_processing_without_iface(qgis_processing):
