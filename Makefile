@@ -15,12 +15,13 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
-.PHONY: help setup apt venv deps link test test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
-        pins fuzz zip help lint clean
+.PHONY: help setup apt venv deps link test test-fast test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
+        pins fuzz zip help-pages lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
 	@echo "make test   install what is missing, then run every test headless"
+	@echo "make test-fast  the edit loop: the tests without demo regions, qgis_process or pip (under a minute)"
 	@echo "make test-qgis340  the same in a cached Debian 13 root with QGIS 3.40 (test-qgis344: Debian unstable, 3.44)"
 	@echo "make pins  rewrite the hashes of the pinned package sets (requirements/)"
 	@echo "make fuzz  the reader fuzz suite for 10 min (FUZZ_SECONDS=…, FUZZ_SEED=… to replay)"
@@ -28,7 +29,7 @@ help:
 	@echo "make train-cnn  pretrain the calibration CNNs (installs PyTorch CPU into .venv) -> models/*.onnx"
 	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
 	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
-	@echo "make help   write the tools' help pages (help/) from the README's tool sections"
+	@echo "make help-pages  write the tools' help pages (help/) from the README's tool sections"
 	@echo "make lint   ruff"
 
 setup: apt venv deps link
@@ -61,6 +62,10 @@ link:
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests
+
+# the edit loop (under a minute): the engine and provider tests without demo regions, qgis_process or pip
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q -m "not slow" tests
 
 demo: setup
 	@$(QGIS_ENV) $(QGIS_PROCESS) plugins enable smfusion >/dev/null 2>&1 || true   # exits 1 if already on
@@ -122,7 +127,7 @@ zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip
 
 # the tools' help pages (help/<name>.html, the tools' help links) from the README's tool sections
-help: venv link
+help-pages: venv link
 	QT_QPA_PLATFORM=offscreen $(VPY) scripts/make_help.py
 
 lint: apt venv

@@ -4,7 +4,7 @@ A concrete algorithm sets the class attributes (NAME, DISPLAY_NAME, GROUP, SHORT
 ADVANCED), declares its parameters in :meth:`define`, and implements :meth:`execute` as parameters → one core
 call → outputs, passing ``callbacks(feedback)`` to core for progress and cancellation. PARAM_HELP becomes each
 parameter's tooltip, ADVANCED the parameters under "Advanced parameters", and the help page of ``help/``
-(``make help``: scripts/make_help.py) the tool's help link.
+(``make help-pages``: scripts/make_help.py) the tool's help link.
 """
 
 import html
@@ -170,7 +170,7 @@ def predictors_of(alg, parameters, context):
     return Predictors(folder, static, drivers)
 
 
-HELP_DIR = Path(__file__).resolve().parents[1] / "help"      # help/<name>.html, written by `make help`
+HELP_DIR = Path(__file__).resolve().parents[1] / "help"      # help/<name>.html, written by `make help-pages`
 TAGS = ("soil moisture", "SM Fusion")                           # every tool's search tags, before its own
 
 

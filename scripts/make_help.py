@@ -1,6 +1,6 @@
 """Write the tools' help pages, ``help/<name>.html``, from the same text as the README's tool sections.
 
-Usage: python3 scripts/make_help.py [OUT_DIR]  (``make help``; default: the plugin's help/ folder).
+Usage: python3 scripts/make_help.py [OUT_DIR]  (``make help-pages``; default: the plugin's help/ folder).
 Each page holds the README section whose heading names ``smfusion:<name>`` and the tool's parameter list
 (PARAM_HELP, as in the dialog's side panel). The Markdown of the README is converted here (headings,
 paragraphs, nested lists, tables, fenced code, inline code, bold, italics, links): no package needed, and

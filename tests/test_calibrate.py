@@ -13,6 +13,8 @@ from smfusion.core.demo import DemoConfig, make_demo, predictor_folder
 from smfusion.core.errors import SMFusionError
 from smfusion.core.raster import read_raster
 
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
+
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):

@@ -166,6 +166,7 @@ def test_a_long_record_keeps_the_cnn_unless_it_is_worse():
     assert loso["cnn"]["gain_t"] < -2 and method == "bias" and "worse by over 2" in why
 
 
+@pytest.mark.slow
 def test_onnx_equals_its_torch_twin():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed (only `make train-cnn` needs it)")
     import importlib.util

@@ -12,6 +12,8 @@ from smfusion.core.errors import Cancelled, SMFusionError
 from smfusion.core.raster import Grid, read_raster, transformer, warp
 from smfusion.core.series import list_series
 
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
+
 CFG = DemoConfig(width=64, height=56, start=dt.date(2021, 6, 1), days=75, stations=30, seed=7)
 
 

@@ -13,6 +13,8 @@ from smfusion.core.errors import Cancelled, SMFusionError
 from smfusion.core.raster import Grid, densified_ring, read_raster, transform_points, write_raster
 from smfusion.core.series import list_series
 
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
+
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):

@@ -162,6 +162,7 @@ def _gap_rmse(summary, demo, var):
     return float(np.sqrt(np.mean(err_f))), float(np.sqrt(np.mean(err_b)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("var", ["ndvi", "lst_day"])
 def test_demo_fusion_beats_bilinear(demo, var, tmp_path):
     summary = fusion.fuse_series(demo / "fine" / var, demo / "coarse" / var, tmp_path / var)
@@ -172,6 +173,7 @@ def test_demo_fusion_beats_bilinear(demo, var, tmp_path):
     assert summary["nan_fraction"] < 0.05
 
 
+@pytest.mark.slow
 def test_series_reuses_weights_and_equals_the_single_date_tool(demo, tmp_path):
     var = "ndvi"
     summary = fusion.fuse_series(demo / "fine" / var, demo / "coarse" / var, tmp_path / "s", mode="all")

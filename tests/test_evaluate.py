@@ -47,6 +47,7 @@ def demos(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_truth_scores_one_against_noise_free_stations(demos):
     d = demos["exact"]
     res = V.evaluate(V.parse_series_specs(f"truth|ssm|{d}/truth/ssm;truth|rzsm|{d}/truth/rzsm"),
@@ -57,6 +58,7 @@ def test_truth_scores_one_against_noise_free_stations(demos):
         assert pooled[("truth", layer)].rmse < 1e-6
 
 
+@pytest.mark.slow
 def test_station_noise_shows_up_as_rmse(demos, tmp_path):
     d = demos["noisy"]
     specs = V.parse_series_specs(f"truth|ssm|{d}/truth/ssm;GLEAM bilinear|ssm|{d}/resampled/ssm")
@@ -89,6 +91,7 @@ def test_station_noise_shows_up_as_rmse(demos, tmp_path):
     assert gpkg.is_file()
 
 
+@pytest.mark.slow
 def test_sampling_modes_and_outside_stations(demos):
     d = demos["noisy"]
     spec = V.parse_series_specs(f"{d}/truth/ssm")
@@ -106,6 +109,7 @@ def test_sampling_modes_and_outside_stations(demos):
     assert inside.all()
 
 
+@pytest.mark.slow
 def test_bad_input(tmp_path, demos):
     grid = Grid.from_bounds("EPSG:5179", 900_000, 1_900_000, 960_000, 1_950_000, 1000)
     write_raster(tmp_path / "pct" / "ssm_20210401.tif", np.full(grid.shape, 25.0, "float32"), grid)
@@ -122,6 +126,7 @@ def test_bad_input(tmp_path, demos):
     assert any("12 station(s) lie outside" in m for m in log)
 
 
+@pytest.mark.slow
 def test_tools_through_processing(provider, demos, tmp_path):
     import processing
     from conftest import real_data

@@ -14,6 +14,7 @@ import time
 import zipfile
 
 import numpy as np
+import pytest
 from conftest import REAL_DATA
 from smfusion.core import products as P  # noqa: N812 - short module name
 from smfusion.core import stations as S  # noqa: N812
@@ -169,6 +170,7 @@ def _alarm(_signum, _frame):
     raise Hang()
 
 
+@pytest.mark.slow
 def test_damaged_files_parse_or_fail_with_a_message(tmp_path):
     targets = _targets(tmp_path)
     assert len(targets) >= 6

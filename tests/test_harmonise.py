@@ -239,6 +239,7 @@ def test_tiles_of_a_date_are_mosaicked_and_subdaily_files_averaged(tmp_path):
 
 @pytest.mark.parametrize("name,variable", [("gldas/GLDAS_NOAH025_3H.A20160101.0300.021.nc4", "ssm"),
                                            ("modis/MOD11A1.A2019305.h14v09.006.2019306084028.hdf", "lst_day")])
+@pytest.mark.slow
 def test_damaged_product_files_give_an_error_naming_them(tmp_path, name, variable):
     """Real files with 64 random bytes written over their data (80 seeded tries): each reads, or fails with an
     SMFusionError naming the file; a damaged data block says so (it used to be a traceback: None.astype)."""

@@ -18,12 +18,12 @@ def _make_help():
 
 
 def test_the_shipped_help_pages_are_current():
-    """help/ is what `make help` writes from README.md and PARAM_HELP today."""
+    """help/ is what `make help-pages` writes from README.md and PARAM_HELP today."""
     pages = _make_help().pages()
     assert len(pages) == 11
     for name, text in pages.items():
         shipped = ROOT / "help" / name
-        assert shipped.is_file() and shipped.read_text(encoding="utf-8") == text, f"{name}: run `make help`"
+        assert shipped.is_file() and shipped.read_text(encoding="utf-8") == text, f"{name}: run `make help-pages`"
 
 
 def test_markdown_subset():
@@ -60,6 +60,7 @@ def test_every_tool_has_help_tooltips_tags_and_advanced_parameters(provider):
     assert isinstance(downscale.parameterDefinition("LAYER"), QgsProcessingParameterDefinition)
 
 
+@pytest.mark.slow
 def test_a_cancelled_run_reports_cancelled_not_an_error(provider, tmp_path):
     import processing
     from qgis.core import QgsProcessingFeedback

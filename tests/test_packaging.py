@@ -123,6 +123,7 @@ def test_qgis_proxy_settings_become_pips_proxy():
                 "proxy/proxyPort": "1080"}) == "socks5://s:1080"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("SMFUSION_OFFLINE") == "1", reason="SMFUSION_OFFLINE=1: PyPI is not reached")
 def test_every_set_resolves_as_hashed_wheels_on_its_platforms():
     """pip's dry run for every set × platform (manylinux x86_64, win_amd64, macOS arm64): binary wheels only,
@@ -217,6 +218,7 @@ def test_zip_layout(tmp_path):
         assert not any(p.startswith(".") for p in parts), n         # no caches or settings folders
 
 
+@pytest.mark.slow
 def test_the_zip_installs_into_a_fresh_profile(tmp_path, qgis_env):
     """`make zip`, unzipped into profiles/default/python/plugins of an empty QGIS profile (no
     QGIS_PLUGINPATH), enables, and qgis_process lists its tools and the model: a broken zip layout fails."""

@@ -14,6 +14,8 @@ from smfusion.core.pipeline import run_pipeline
 from smfusion.core.raster import Grid, read_raster
 from smfusion.core.series import list_series
 
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):

@@ -76,6 +76,7 @@ def test_bad_parameters_raise_processing_exceptions(provider, tmp_path):
                                              "STATIONS": 500, "DAYS": 2})
 
 
+@pytest.mark.slow
 def test_estarfm_runs_in_process(provider, tmp_path):
     import processing
 

@@ -3,7 +3,10 @@
 import json
 
 import numpy as np
+import pytest
 from conftest import qgis_process as _run
+
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
 
 
 def test_provider_is_listed(enabled):

@@ -11,6 +11,8 @@ from qgis.core import QgsApplication, QgsProcessingContext, QgsProject, QgsRaste
 from smfusion.core.demo import DemoConfig, make_demo
 from smfusion.core.raster import Grid, write_raster
 
+pytestmark = pytest.mark.slow            # demo regions or qgis_process: `make test-fast` leaves them out
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "build" / "artifacts"
 
 

@@ -36,6 +36,7 @@ def test_predictors_take_canonical_names_and_refuse_two_of_one(tmp_path):
         Predictors(tmp_path / "p")
 
 
+@pytest.mark.slow
 def test_a_demo_region_with_other_drivers_and_names(tmp_path):
     from smfusion.core.demo import DemoConfig, make_demo
     make_demo(tmp_path, DemoConfig(width=24, height=24, days=2, stations=2, drivers=("LST", "NDVI")))
