@@ -19,6 +19,8 @@ from .errors import SMFusionError
 from .uncertainty import FILLED
 
 BASELINES = ("bias", "linear", "cdf")
+METHODS = ("cnn", *BASELINES, "auto")       # auto: the choice the model records (chosen_method)
+TRAIN_MODES = ("head", "full")               # calibratetrain: refit the head (numpy) or every layer (PyTorch)
 MIN_PAIRS = 20
 
 
@@ -429,12 +431,22 @@ def chosen_method(meta):
     return validation.get("choice", "cnn"), validation.get("choice_reason", "cnn: no choice recorded")
 
 
+@dataclass
+class Calibration:
+    """What :func:`apply` wrote: ``paths`` (one file per date), the ``method`` applied (``auto`` resolved to the
+    model's choice) and the ONNX Runtime ``provider`` that ran the CNN ('' for a baseline)."""
+
+    paths: list
+    method: str
+    provider: str = ""
+
+
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
           device="auto", resume_after=None, progress=None, is_cancelled=None, intervals=None):
     """Calibrate a series: ``cnn`` (sm + the model's correction), a baseline (``bias``/``linear``/``cdf``)
     fitted on the training stations (the model's hold-out ids, or ``holdout``), or ``auto``: the choice the
     model records (:func:`chosen_method`). Writes
-    ``<layer>_<YYYYMMDD>.tif`` and returns the list of paths. ``resume_after`` (POSIX seconds): keep the
+    ``<layer>_<YYYYMMDD>.tif`` and returns a :class:`Calibration`. ``resume_after`` (POSIX seconds): keep the
     output files already written after that time. ``intervals``: two folders for the p10 and p90 series
     (``<layer>_p10_YYYYMMDD.tif``…; a model whose head was refitted records each method's interval model:
     core/uncertainty.py)."""
@@ -476,7 +488,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         baseline = fit_baseline(method, sm, obs)
         names = ["sm"]
     else:
-        raise SMFusionError(f"METHOD must be auto, cnn, {', '.join(BASELINES)} (got {method!r})")
+        raise SMFusionError(f"METHOD must be one of {', '.join(METHODS)} (got {method!r})")
     dates = planes.dates(start, end)
     if not dates:
         raise SMFusionError("No date to calibrate in START…END")
@@ -535,7 +547,8 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
             for t in tiles(planes.grid, 512):
                 wr.write_tile(t, out[t.core])
         prog.update((n + 1) / len(sequence))
-    return [Path(output) / series_filename(layer, d) for d in dates]
+    return Calibration([Path(output) / series_filename(layer, d) for d in dates], method,
+                       session.provider if session else "")
 
 
 MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "models"

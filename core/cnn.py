@@ -4,7 +4,8 @@ The network is fully convolutional: (1, C, H, W) normalised planes → ``correct
 (calibrated = input SM + correction) and ``features`` (1, F, H, W), the penultimate activations. ``depth``
 3×3 convolutions with ReLU give a receptive field of 2·depth + 1 px; tiles carry a halo of ``depth`` px,
 so tiled inference equals whole-image inference. The head is a 1×1 convolution (weights ``head.w``
-(1, F, 1, 1), bias ``head.b`` (1,)), which :func:`refit_head` re-estimates without PyTorch.
+(1, F, 1, 1), bias ``head.b`` (1,)): :func:`ridge_loso` re-estimates it without PyTorch (core/calibrate.py's
+``train_head``) and :func:`replace_head` writes it back.
 """
 
 import math
@@ -15,6 +16,7 @@ from . import cnnmeta
 from .errors import SMFusionError
 
 HEAD_W, HEAD_B = "head.w", "head.b"
+DEVICES = ("auto", "cpu", "cuda")           # auto: CUDA when ONNX Runtime has it, else the CPU
 OPSET = 17
 
 
@@ -72,7 +74,7 @@ class Session:
 
     def __init__(self, model, device="auto", threads=0):
         import onnxruntime as ort
-        if device not in ("auto", "cpu", "cuda"):
+        if device not in DEVICES:
             raise SMFusionError(f"DEVICE must be auto, cpu or cuda (got {device!r})")
         proto = cnnmeta.load(model) if not hasattr(model, "graph") else model
         self.meta = cnnmeta.read(proto)

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from .errors import SMFusionError
+from .variables import LAYERS
 
 KEY = "smfusion"
 FORMAT_VERSION = 1
@@ -72,8 +73,8 @@ def check(meta):
         raise SMFusionError(f"CNN metadata: {n} inputs but {len(meta['mean'])} means and {len(meta['std'])} stds")
     if any(not (float(v) > 0) for v in meta["std"]):
         raise SMFusionError("CNN metadata: every normalisation std must be > 0")
-    if meta["layer"] not in ("ssm", "rzsm"):
-        raise SMFusionError(f"CNN metadata: layer {meta['layer']!r} is not ssm or rzsm")
+    if meta["layer"] not in LAYERS:
+        raise SMFusionError(f"CNN metadata: layer {meta['layer']!r} is not one of {', '.join(LAYERS)}")
     return meta
 
 

@@ -36,12 +36,11 @@ from .progress import Progress
 from .raster import Grid, atomic_path, transform_bounds, transformer, warp, write_raster
 from .series import series_filename
 from .stations import Station, write_stations
-from .variables import canonical
+from .variables import LAYERS, canonical
 
 FOREST, CROPLAND, GRASSLAND, URBAN = 1, 2, 3, 4
 LANDCOVER_NAMES = {FOREST: "forest", CROPLAND: "cropland", GRASSLAND: "grassland", URBAN: "urban"}
 DRIVERS = ("ndvi", "lst_day", "albedo")
-LAYERS = ("ssm", "rzsm")
 DZ = {"ssm": 100.0, "rzsm": 900.0}          # layer thickness, mm (0-10 cm and 10-100 cm)
 SENSOR_DEPTHS = {"ssm": "0.05", "rzsm": "0.20;0.50"}   # m, sensors that feed each station layer
 # NDVI range of each class (bare/dormant, full canopy)

@@ -37,11 +37,10 @@ from .metrics import scores
 from .progress import Progress
 from .raster import Grid, RasterWriter, densified_ring, read_raster, tiles, transform_points, warp
 from .series import RASTER_SUFFIXES, list_series, series_filename, written
-from .variables import canonical, unit
+from .variables import LAYERS, canonical, unit
 
 SCHEMES = ("pooled", "daily", "window")
-RESIDUALS = ("none", "bilinear", "conserving")
-LAYERS = ("ssm", "rzsm")
+RESIDUALS = ("bilinear", "none", "conserving")
 MIN_SAMPLES = 50
 DEFAULT_MAX = 0.6
 CONSERVE_TOL = 1e-4

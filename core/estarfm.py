@@ -1,9 +1,11 @@
 """ESTARFM (Zhu et al. 2010, RSE 114:2610) and ubESTARFM (Yu et al.): the compiled kernels.
 
 Notation as in the paper: F = fine image, C = coarse image already resampled onto the fine grid, t1/t2 =
-the base dates (pairs), tp = the prediction date, w = half window. The work is split so that a time
-series reuses it: :func:`pair_weights` does steps 1–4 (similar pixels, weights, conversion coefficient),
-which depend only on the two pairs, and :func:`predict` does steps 5–8 for one date.
+the base dates (pairs), tp = the prediction date, w = half window. A time series reuses the work of its
+pairs: :func:`fuse_block` runs steps 1–4 (similar pixels, weights, conversion coefficient), which depend
+only on the two pairs, once per tile, and steps 5–8 for every prediction date between them at once
+(:func:`_segment`); :func:`fuse_block_multiband` is the same for several bands. Settings and choice lists:
+core/estarfm_options.py.
 
 Arrays are *blocks*: a tile's core plus a halo of ``halo ≥ w`` px on each side, shape
 ``(rows + 2·halo, cols + 2·halo)``, NaN = nodata (also past the image edges). Results are the core,
@@ -23,61 +25,13 @@ Arrays are *blocks*: a tile's core plus a halo of ``halo ≥ w`` px on each side
 """
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import SMFusionError
+from .estarfm_options import ENTRY_BUDGET, MAX_CONVERSION, MIN_SIMILAR, Options  # noqa: F401 - Options: the API
 from .jit import kernel, prange
 from .raster import Tile
-
-METHODS = ("estarfm", "ubestarfm")
-CONVERSIONS = ("regression", "one")
-MIN_SIMILAR = 5            # ≤ this many similar pixels → the fallback of step 8
-ENTRY_BUDGET = 32_000_000  # worst-case similar-pixel entries held per tile (× 12 bytes)
-
-
-@dataclass(frozen=True)
-class Options:
-    """ESTARFM settings. ``window`` = 2w + 1 px (odd, ≥ 3); ``classes`` = m; ``sigma_block`` in px
-    (0 = whole image); ``valid_min``/``valid_max``: the out-of-range revision (None = off)."""
-
-    window: int = 25
-    classes: int = 4
-    sigma_block: int = 0
-    conversion: str = "one"           # "one" beat "regression" on every demo variable (see README)
-    method: str = "estarfm"
-    valid_min: float = None
-    valid_max: float = None
-
-    def __post_init__(self):
-        if int(self.window) != self.window or self.window < 3 or self.window % 2 == 0:
-            raise SMFusionError(f"WINDOW must be an odd number of pixels ≥ 3 (got {self.window})")
-        if self.classes < 1:
-            raise SMFusionError(f"CLASSES must be ≥ 1 (got {self.classes})")
-        if self.sigma_block < 0:
-            raise SMFusionError(f"SIGMA_BLOCK must be ≥ 0 (got {self.sigma_block})")
-        if self.conversion not in CONVERSIONS:
-            raise SMFusionError(f"CONVERSION must be one of {', '.join(CONVERSIONS)} (got {self.conversion!r})")
-        if self.method not in METHODS:
-            raise SMFusionError(f"METHOD must be one of {', '.join(METHODS)} (got {self.method!r})")
-        if (self.valid_min is not None and self.valid_max is not None
-                and not self.valid_min < self.valid_max):
-            raise SMFusionError(f"VALID_MIN ({self.valid_min}) must be below VALID_MAX ({self.valid_max})")
-
-    @property
-    def half(self):
-        """w, the half window."""
-        return self.window // 2
-
-    @property
-    def unbiased(self):
-        return self.method == "ubestarfm"
-
-    def tile_size(self):
-        """Core size of the tiles that bounds the similar-pixel lists to :data:`ENTRY_BUDGET` entries."""
-        return int(max(32, min(512, math.sqrt(ENTRY_BUDGET / self.window ** 2))))
-
 
 # ---------------------------------------------------------------------------------------------- sigma
 
@@ -337,7 +291,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     sf2 += pf2
                     sc1 += pc1
                     sc2 += pc2
-                if n > 5.0:
+                if n > MIN_SIMILAR:
                     b1 = np.float32((sc1 - sf1) / n) if u1 else zero
                     b2 = np.float32((sc2 - sf2) / n) if u2 else zero
             xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
@@ -452,7 +406,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         a_g1[d] += t_g1
                         a_g2[d] += t_g2
             NS[k] = int(n)
-            if n <= 5.0:                                # step 8
+            if n <= MIN_SIMILAR:                        # step 8
                 for d in range(D):
                     out[d, rr, cc] = FB[d, rr, cc]
                 continue
@@ -467,7 +421,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     sse = Syy - slope * Sxy
                     df = int(npts) - 2
                     significant = True if sse <= 0.0 else (slope * Sxy) / (sse / df) >= fcrit[df]
-                    if significant and slope > 0.0 and slope <= 5.0:
+                    if significant and slope > 0.0 and slope <= MAX_CONVERSION:
                         v = slope
             V[k] = v
             for d in range(D):
@@ -678,14 +632,14 @@ def _multiband(F1, F2, C1, C2, Ct, S1, S2, h, rows, cols, w, regression, unbiase
                     t1, t2 = (1.0, 0.0) if u1 else (0.0, 1.0)
                 sh[0, b] = t1
                 sh[1, b] = t2
-                if n <= 5:
+                if n <= MIN_SIMILAR:
                     res = 0.0
                     if u1:
                         res += t1 * (F1[b, r, c] + md1 + ((c1m - f1m) / cnt if unbiased else 0.0))
                     if u2:
                         res += t2 * (F2[b, r, c] + md2 + ((c2m - f2m) / cnt if unbiased else 0.0))
                     out[b, rr, cc] = res
-            if n <= 5:
+            if n <= MIN_SIMILAR:
                 continue
             nc = F1.shape[2]
             # ubESTARFM shifts per band and base date
@@ -786,7 +740,7 @@ def _multiband(F1, F2, C1, C2, Ct, S1, S2, h, rows, cols, w, regression, unbiase
                         slope = sxy / sxx
                         sse = syy - slope * sxy
                         significant = True if sse <= 0.0 else (slope * sxy) / (sse / (npts - 2)) >= fcrit[npts - 2]
-                        if significant and slope > 0.0 and slope <= 5.0:
+                        if significant and slope > 0.0 and slope <= MAX_CONVERSION:
                             v = slope
                 s = 0.0
                 d1 = 0.0

@@ -19,7 +19,8 @@ from .metrics import median_scores, scores
 from .progress import Progress
 from .raster import RasterReader, atomic_path, transformer
 from .series import list_series
-from .stations import LAYERS, point_layer, read_stations
+from .stations import point_layer, read_stations
+from .variables import LAYERS
 
 SAMPLINGS = ("nearest", "bilinear", "mean")
 POOLED, MEDIAN = "(pooled)", "(median)"

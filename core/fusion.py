@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SMFusionError
-from .estarfm import Options, Sigma, Stats, fuse_block
+from .estarfm import Sigma, Stats, fuse_block
+from .estarfm_options import MODES, RESAMPLINGS, Options
 from .progress import Progress
 from .raster import Grid, RasterReader, RasterWriter, tiles
 from .series import MAX_EMPTY, check_same_grid, list_series, series_filename, written
 
-MODES = ("all", "fill")
 MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
 
 
@@ -184,6 +184,8 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     warns when the written files are emptier than that."""
     if mode not in MODES:
         raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
+    if resampling not in RESAMPLINGS:
+        raise SMFusionError(f"RESAMPLING must be one of {', '.join(RESAMPLINGS)} (got {resampling!r})")
     if not 0.0 < min_pair_valid <= 1.0:
         raise SMFusionError(f"MIN_PAIR_VALID must be in (0, 1] (got {min_pair_valid})")
     opts = opts or Options()

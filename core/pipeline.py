@@ -11,6 +11,7 @@ off in the middle restarts at the stage it was in.
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +19,53 @@ import numpy as np
 from .errors import SMFusionError
 from .progress import Progress
 from .series import RAW_SUFFIXES, newest_mtime
+from .variables import LAYERS
 
-LAYERS = ("ssm", "rzsm")
 DONE = ".done"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where :func:`run_pipeline` writes, under ``root`` (the one place that names the output folders; the
+    desktop loads the results through it, ui/layers.py)."""
+
+    root: Path
+
+    def harmonised(self, side, var):
+        return self.root / "harmonised" / side / var
+
+    def fused(self, var):
+        return self.root / "fused" / var
+
+    def series(self, stage, layer):
+        """``stage``: ``bilinear``, ``downscaled`` or ``calibrated``; ``layer``: ssm/rzsm."""
+        return self.root / stage / layer
+
+    def bands(self, layer):
+        """The (p10, p90) series folders of the calibrated ``layer``."""
+        return self.root / "calibrated" / f"{layer}_p10", self.root / "calibrated" / f"{layer}_p90"
+
+    def lgbm(self, layer):
+        return self.root / "models" / f"lgbm_{layer}.txt"
+
+    def cnn(self, layer):
+        return self.root / "models" / f"cnn_{layer}.onnx"
+
+    @property
+    def metrics_csv(self):
+        return self.root / "metrics.csv"
+
+    @property
+    def metrics_gpkg(self):
+        return self.root / "metrics.gpkg"
+
+    @property
+    def report(self):
+        return self.root / "report.html"
+
+    @property
+    def record(self):
+        return self.root / "run.json"
 
 
 SM_RES = 0.25          # raw GLEAM / GLDAS soil moisture is kept on its 0.25° lattice over the region
@@ -202,6 +247,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     tau = check_days(DEFAULT_DAYS if memory is None else memory)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
+    lay = Layout(out)
     fine, coarse, static = Path(fine), Path(coarse), Path(static)
     problems, notes = preflight(fine, coarse, sm_coarse, static, stations, holdout, seed, models)
     if problems:
@@ -230,7 +276,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
 
     # 0. raw product folders → series: drivers onto the fine grid, soil moisture onto its 0.25° lattice
     sm_grid = Grid.from_bounds("EPSG:4326", *transform_bounds(fine_grid.bounds, fine_grid.crs, "EPSG:4326"), SM_RES)
-    series = {(side, var): out / "harmonised" / side / var for side, var in raw}
+    series = {(side, var): lay.harmonised(side, var) for side, var in raw}
     for (side, var), folder in raw.items():
         grid, how = (sm_grid, "nearest") if side == "sm" else (fine_grid, "auto")
         p = sub()
@@ -243,12 +289,12 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     # 1. ESTARFM per driver
     for var in drivers:
         p = sub()
-        stages.run(f"ESTARFM {var}", out / "fused" / var, [fine_dir[var], coarse_dir[var]],
-                   lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], out / "fused" / v,
+        stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
+                   lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
                                                                 mode="fill", resume_after=after, progress=p))
     # 2. the predictors: fused drivers + static
-    pred = Predictors(static=static, drivers=[out / "fused" / v for v in drivers])
-    pred_inputs = [static, *(out / "fused" / v for v in drivers)]
+    pred = Predictors(static=static, drivers=[lay.fused(v) for v in drivers])
+    pred_inputs = [static, *(lay.fused(v) for v in drivers)]
     observed = [fine_dir[v] for v in drivers]          # the gappy series: where ESTARFM filled (the intervals)
     all_stations = read_stations(stations)
     all_ids = [s.station_id for s in all_stations]
@@ -258,46 +304,45 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     series_specs = []
     for layer in layers:
         cs = sm_dir[layer]
-        stages.run(f"bilinear {layer}", out / "bilinear" / layer, [cs],
-                   lambda _, cs=cs, layer=layer: harmonise.harmonise([cs], out / "bilinear" / layer, fine_grid,
+        stages.run(f"bilinear {layer}", lay.series("bilinear", layer), [cs],
+                   lambda _, cs=cs, layer=layer: harmonise.harmonise([cs], lay.series("bilinear", layer), fine_grid,
                                                                       product="generic", variable=layer,
                                                                       resampling="bilinear"))
         p_down, p_tune, p_cal = sub(), sub(), sub()
-        lgbm = out / "models" / f"lgbm_{layer}.txt"
+        lgbm = lay.lgbm(layer)
 
         def down(after, cs=cs, layer=layer, lgbm=lgbm, p=p_down):
             # an interrupted run keeps its trained model, and the dates it wrote
             reuse = after is not None and lgbm.is_file() and lgbm.stat().st_mtime >= after
-            downscale.downscale(cs, pred, out / "downscaled" / layer, layer, downscale.Settings(memory=tau),
+            downscale.downscale(cs, pred, lay.series("downscaled", layer), layer, downscale.Settings(memory=tau),
                                 model_in=lgbm if reuse else None,
                                 model_out=None if reuse else lgbm, resume_after=after, progress=p)
 
-        stages.run(f"downscale {layer}", out / "downscaled" / layer, [cs, *pred_inputs], down)
-        model_path = out / "models" / f"cnn_{layer}.onnx"
+        stages.run(f"downscale {layer}", lay.series("downscaled", layer), [cs, *pred_inputs], down)
+        model_path = lay.cnn(layer)
 
         def fine_tune(_, cs=cs, layer=layer, model_path=model_path, p=p_tune):
             import onnx
 
             from .raster import atomic_path
-            planes = calibrate.Planes(out / "downscaled" / layer, pred, cs, observed)
+            planes = calibrate.Planes(lay.series("downscaled", layer), pred, cs, observed)
             base = calibrate.base_model((models or {}).get(layer), layer, planes, p)
             model, rep = calibrate.train_head(base, planes, stations, layer, held_ids, seed, progress=p,
                                               memory_days=tau)
             with atomic_path(model_path) as tmp:
                 onnx.save(model, str(tmp))
 
-        stages.run(f"calibratetrain {layer}", model_path, [out / "downscaled" / layer, stations], fine_tune)
+        stages.run(f"calibratetrain {layer}", model_path, [lay.series("downscaled", layer), stations], fine_tune)
         def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
-            bands = (out / "calibrated" / f"{layer}_p10", out / "calibrated" / f"{layer}_p90")
-            calibrate.apply(model_path, calibrate.Planes(out / "downscaled" / layer, pred, cs, observed),
-                            out / "calibrated" / layer, layer, "auto", stations_path=stations, resume_after=after,
-                            progress=p, intervals=bands)
+            calibrate.apply(model_path, calibrate.Planes(lay.series("downscaled", layer), pred, cs, observed),
+                            lay.series("calibrated", layer), layer, "auto", stations_path=stations, resume_after=after,
+                            progress=p, intervals=lay.bands(layer))
 
-        stages.run(f"calibrate {layer}", out / "calibrated" / layer, [model_path], correct)
+        stages.run(f"calibrate {layer}", lay.series("calibrated", layer), [model_path], correct)
         step[0] += 1
-        series_specs += [evaluate.SeriesSpec("coarse bilinear", layer, out / "bilinear" / layer),
-                         evaluate.SeriesSpec("downscaled", layer, out / "downscaled" / layer),
-                         evaluate.SeriesSpec("calibrated", layer, out / "calibrated" / layer)]
+        series_specs += [evaluate.SeriesSpec("coarse bilinear", layer, lay.series("bilinear", layer)),
+                         evaluate.SeriesSpec("downscaled", layer, lay.series("downscaled", layer)),
+                         evaluate.SeriesSpec("calibrated", layer, lay.series("calibrated", layer))]
     if truth:
         series_specs = [evaluate.SeriesSpec("truth", layer, Path(truth) / layer) for layer in layers
                         if (Path(truth) / layer).is_dir()] + series_specs
@@ -305,28 +350,28 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     result = evaluate.evaluate(series_specs, stations, split=set(held_ids), progress=sub())
     intervals = {}
     for layer in layers:
-        band = out / "calibrated" / f"{layer}_p10"
+        band, band90 = lay.bands(layer)
         if band.is_dir():
             from . import cnnmeta, uncertainty
-            meta = cnnmeta.read(cnnmeta.load(out / "models" / f"cnn_{layer}.onnx"))
+            meta = cnnmeta.read(cnnmeta.load(lay.cnn(layer)))
             imodel = meta["intervals"][calibrate.chosen_method(meta)[0]]
             intervals[layer] = iv = uncertainty.score_intervals(
-                imodel, out / "calibrated" / layer, band, out / "calibrated" / f"{layer}_p90", all_stations,
+                imodel, lay.series("calibrated", layer), band, band90, all_stations,
                 held_ids, layer)
             p10 = list_series(band)
             mid = p10.dates[len(p10.dates) // 2]
-            iv["width_map"] = (mid, list_series(out / "calibrated" / f"{layer}_p90").read(mid) - p10.read(mid))
+            iv["width_map"] = (mid, list_series(band90).read(mid) - p10.read(mid))
             prog.info(f"{layer} interval [p10, p90] at the held-out stations: {100 * iv['coverage80']:.0f} % of "
                       f"{iv['n']} observations inside (nominal 80 %), mean width {iv['width_mean']:.4f} m³/m³")
-    evaluate.write_table(out / "metrics.csv", result["rows"])
-    evaluate.write_table(out / "metrics.gpkg", result["rows"])           # stations as points, with their scores
-    report.write_report(out / "report.html", result, title="SM Fusion pipeline",
+    evaluate.write_table(lay.metrics_csv, result["rows"])
+    evaluate.write_table(lay.metrics_gpkg, result["rows"])           # stations as points, with their scores
+    report.write_report(lay.report, result, title="SM Fusion pipeline",
                         context=f"Held-out stations: {', '.join(held_ids)}.", intervals=intervals)
     table = sorted((r for r in result["rows"] if r.station_id == evaluate.POOLED and r.group == "held-out"),
                    key=lambda r: LAYERS.index(r.layer))
     medians = {(r.series, r.layer): r.pcc for r in result["rows"]
                if r.station_id == evaluate.MEDIAN and r.group == "held-out"}
-    dates = list_series(out / "calibrated" / layers[0]).dates
+    dates = list_series(lay.series("calibrated", layers[0])).dates
     run = {"parameters": {"fine": str(fine), "coarse": str(coarse), "sm_coarse": {k: str(v) for k, v in
                                                                                  sm_coarse.items() if v},
                           "static": str(static), "stations": str(stations), "holdout": holdout, "seed": seed,
@@ -339,7 +384,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
            "metrics_held_out": [{"series": r.series, "layer": r.layer, "n": r.n, "pcc": r.pcc,
                                  "median_pcc": medians.get((r.series, r.layer)), "rmse": r.rmse,
                                  "ubrmse": r.ubrmse, "bias": r.bias} for r in table]}
-    (out / "run.json").write_text(json.dumps(run, indent=2))
+    lay.record.write_text(json.dumps(run, indent=2))
     lines = [f"{'layer':5} {'series':16} {'N':>6} {'PCC':>6} {'RMSE':>7} {'ubRMSE':>7} {'bias':>7} "
              f"{'median PCC':>10}"]
     lines += [f"{r.layer:5} {r.series:16} {r.n:6d} {r.pcc:6.3f} {r.rmse:7.4f} {r.ubrmse:7.4f} {r.bias:+7.4f} "
@@ -349,5 +394,5 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     prog.info(f"Pipeline done: {len(dates)} dates ({dates[0]} … {dates[-1]}), {fine_grid.width}×{fine_grid.height} "
               f"px; time per stage: " + ", ".join(f"{k} {v:.0f} s" for k, v in stages.times.items()))
     prog.info("Held-out stations (m³/m³):\n" + "\n".join(lines))
-    prog.info(f"Report: {out / 'report.html'}")
-    return {"output": out, "report": out / "report.html", "metrics": table, "run": run, "table": "\n".join(lines)}
+    prog.info(f"Report: {lay.report}")
+    return {"output": out, "report": lay.report, "metrics": table, "run": run, "table": "\n".join(lines)}

@@ -35,7 +35,7 @@ from .errors import SMFusionError
 from .raster import Grid, gdal_call, netcdf_header_problem, one_line
 from .series import parse_date
 
-QC_OPTIONS = ("good", "good+other", "any")
+QC_OPTIONS = ("good+other", "good", "any")
 
 
 @dataclass

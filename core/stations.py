@@ -29,8 +29,8 @@ from osgeo import gdal, ogr, osr
 from .errors import SMFusionError
 from .progress import Progress
 from .raster import atomic_path, gdal_call
+from .variables import LAYER_DEPTHS, LAYERS
 
-LAYERS = {"ssm": (0.0, 0.10), "rzsm": (0.10, 1.00)}
 DEFAULT_FLAGS = ("G", "U")
 _DATE_TIME = re.compile(r"^\d{4}/\d{2}/\d{2}$")
 _FILE_NAME = re.compile(r"^(?P<cse>[^_]+)_(?P<network>[^_]+)_(?P<station>.+)_sm_(?P<from>-?[\d.]+)_"
@@ -255,7 +255,7 @@ def daily_means(times, values, flags=None, accept=DEFAULT_FLAGS, min_hours=12, r
 
 def layer_weights(depths, layer):
     """[(index, overlap m)] of the depth intervals ``depths`` [(from, to)] that feed ``layer``."""
-    top, bottom = LAYERS[layer]
+    top, bottom = LAYER_DEPTHS[layer]
     points = sorted({a for a, b in depths if a == b})
     out = []
     for k, (a, b) in enumerate(depths):

@@ -1,4 +1,5 @@
-"""The names of the drivers and static layers: one table of aliases and one of units.
+"""The names of the variables: the soil-moisture layers and their depths, one table of aliases of the drivers and
+static layers, and one of units.
 
 A region's files are named as their products name them (``LST_Day_1km``, ``NDVI``, ``elevation``…); the
 models know one canonical name per variable. :func:`canonical` maps a name, compared in lower case with
@@ -7,6 +8,9 @@ kept as written (LightGBM uses it; the CNN does not know it).
 """
 
 import re
+
+LAYERS = ("ssm", "rzsm")                                  # the soil-moisture layers, surface first
+LAYER_DEPTHS = {"ssm": (0.0, 0.10), "rzsm": (0.10, 1.00)}   # m below the surface: top, bottom
 
 ALIASES = {
     "lst_day": ("lst", "lst_day", "lst_day_1km", "lstd", "lst_d", "lst_daytime", "land_surface_temperature"),

@@ -8,12 +8,10 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
 )
 
-from ..core.calibrate import BASELINES
+from ..core.calibrate import METHODS
+from ..core.cnn import DEVICES
 from .base import SMFusionAlgorithm, callbacks, date_parameter, interval_folders, interval_parameters
 from .calibratetrain import SERIES_HELP, planes_of, series_parameters
-
-METHODS = ("cnn", *BASELINES, "auto")
-DEVICES = ("auto", "cpu", "cuda")
 
 
 class CalibrateAlgorithm(SMFusionAlgorithm):
@@ -76,25 +74,16 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                                 f"smfusion:calibratetrain")
         output = self.parameterAsString(parameters, "OUTPUT", context)
         bands = interval_folders(self, parameters, context)
-        messages = []
         progress, is_cancelled = callbacks(feedback)
-
-        def logging_progress(fraction, message=None):
-            if message:
-                messages.append(message)
-            progress(fraction, message)
-
-        paths = apply(model, planes, output, layer, method,
-                      self.parameterAsFile(parameters, "STATIONS", context) or None,
-                      start=date_parameter(self, parameters, "START", context),
-                      end=date_parameter(self, parameters, "END", context),
-                      device=self.parameterAsEnumString(parameters, "DEVICE", context),
-                      progress=logging_progress, is_cancelled=is_cancelled,
-                      intervals=bands)
-        provider = next((m.split(": ", 1)[1] for m in messages if m.startswith("ONNX Runtime provider")), "")
-        feedback.pushInfo(f"{len(paths)} calibrated file(s) in {output}")
+        stations = self.parameterAsFile(parameters, "STATIONS", context) or None
+        done = apply(model, planes, output, layer, method, stations,
+                     start=date_parameter(self, parameters, "START", context),
+                     end=date_parameter(self, parameters, "END", context),
+                     device=self.parameterAsEnumString(parameters, "DEVICE", context),
+                     progress=progress, is_cancelled=is_cancelled, intervals=bands)
+        feedback.pushInfo(f"{len(done.paths)} calibrated file(s) in {output}")
         self.show_series(output, f"calibrated {layer}")
-        result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": provider}
+        result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": done.provider}
         if bands:
             result["P10"], result["P90"] = bands
         return result

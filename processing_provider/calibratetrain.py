@@ -12,6 +12,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.calibrate import TRAIN_MODES
+from ..core.variables import LAYERS
 from ..plugin import compat
 from .base import (
     MEMORY_HELP,
@@ -24,9 +26,6 @@ from .base import (
     predictor_parameters,
     predictors_of,
 )
-
-LAYERS = ("ssm", "rzsm")
-MODES = ("head", "full")
 
 SERIES_HELP = {
     "DOWNSCALED": "Series folder of the downscaled soil moisture of LAYER (smfusion:downscale's output).",
@@ -103,7 +102,7 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterString("HOLDOUT", "Held-out stations (ids or fraction)", "0.25"))
         self.addParameter(QgsProcessingParameterNumber("SEED", "Seed", compat.INTEGER, 0,
                                                        minValue=0))
-        self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", MODES, defaultValue="head",
+        self.addParameter(QgsProcessingParameterEnum("MODE", "Mode", TRAIN_MODES, defaultValue="head",
                                                      usesStaticStrings=True))
         memory_parameter(self, "Memory of the correction (days)")
         self.addParameter(QgsProcessingParameterFileDestination("OUTPUT_MODEL", "Fine-tuned model", "ONNX (*.onnx)"))

@@ -13,6 +13,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.downscale import RESIDUALS, SCHEMES
+from ..core.variables import LAYERS
 from ..plugin import compat
 from .base import (
     MEMORY_HELP,
@@ -27,10 +29,6 @@ from .base import (
     predictor_parameters,
     predictors_of,
 )
-
-SCHEMES = ("pooled", "daily", "window")
-RESIDUALS = ("bilinear", "none", "conserving")
-LAYERS = ("ssm", "rzsm")
 
 
 class DownscaleAlgorithm(SMFusionAlgorithm):

@@ -15,13 +15,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.estarfm_options import CONVERSIONS, METHODS, MODES, RESAMPLINGS
 from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter, folder_parameter, optional_number
-
-METHODS = ("estarfm", "ubestarfm")
-CONVERSIONS = ("one", "regression")
-RESAMPLINGS = ("bilinear", "nearest", "cubic", "average")
-MODES = ("all", "fill")
 
 OPTION_HELP = {
     "WINDOW": "Moving window in fine pixels (odd, ≥ 3; the half window w = (WINDOW − 1)/2 is also the tile "

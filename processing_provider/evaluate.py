@@ -10,10 +10,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.evaluate import SAMPLINGS
 from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter
-
-SAMPLINGS = ("nearest", "bilinear", "mean")
 
 
 class EvaluateAlgorithm(SMFusionAlgorithm):

@@ -14,12 +14,10 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..core.harmonise import RESAMPLINGS
+from ..core.products import PRODUCTS, QC_OPTIONS
 from ..plugin import compat
 from .base import SMFusionAlgorithm, callbacks, date_parameter, optional_number
-
-PRODUCTS = ("auto", "MOD11A1", "MOD13A2", "MCD43A3", "MOD15A2H", "GLASS", "GLEAM", "GLDAS", "generic")
-QC = ("good+other", "good", "any")
-RESAMPLINGS = ("auto", "nearest", "bilinear", "cubic", "average", "mode")
 
 
 class HarmoniseAlgorithm(SMFusionAlgorithm):
@@ -64,7 +62,7 @@ class HarmoniseAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterEnum("PRODUCT", "Product", PRODUCTS, defaultValue="auto",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterString("VARIABLE", "Variable", optional=True))
-        self.addParameter(QgsProcessingParameterEnum("QC", "Quality", QC, defaultValue="good+other",
+        self.addParameter(QgsProcessingParameterEnum("QC", "Quality", QC_OPTIONS, defaultValue="good+other",
                                                      usesStaticStrings=True))
         self.addParameter(QgsProcessingParameterRasterLayer("TARGET", "Target grid", optional=True))
         self.addParameter(QgsProcessingParameterExtent("TARGET_EXTENT", "Or: target extent", optional=True))

@@ -72,14 +72,15 @@ class PipelineAlgorithm(SMFusionAlgorithm):
 
     def execute(self, parameters, context, feedback):
         from ..core.calibrate import parse_holdout
-        from ..core.pipeline import run_pipeline
+        from ..core.pipeline import Layout, run_pipeline
+        from ..core.variables import LAYERS
 
         holdout = parse_holdout(self.parameterAsString(parameters, "HOLDOUT", context))
         output = self.parameterAsString(parameters, "OUTPUT", context)
         progress, is_cancelled = callbacks(feedback)
         summary = run_pipeline(
             self.parameterAsFile(parameters, "FINE", context), self.parameterAsFile(parameters, "COARSE", context),
-            {layer: self.parameterAsFile(parameters, layer.upper(), context) or None for layer in ("ssm", "rzsm")},
+            {layer: self.parameterAsFile(parameters, layer.upper(), context) or None for layer in LAYERS},
             self.parameterAsFile(parameters, "STATIC", context), self.parameterAsFile(parameters, "STATIONS", context),
             output, holdout, self.parameterAsInt(parameters, "SEED", context),
             memory=self.parameterAsDouble(parameters, "MEMORY", context),
@@ -87,5 +88,6 @@ class PipelineAlgorithm(SMFusionAlgorithm):
             overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context), progress=progress,
             is_cancelled=is_cancelled)
         self.show_series(output, None)
-        return {"OUTPUT": output, "REPORT": str(summary["report"]), "RUN_JSON": str(summary["output"] / "run.json"),
+        lay = Layout(summary["output"])
+        return {"OUTPUT": output, "REPORT": str(lay.report), "RUN_JSON": str(lay.record),
                 "METRICS": summary["table"]}

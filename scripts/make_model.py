@@ -13,8 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "processing_provider" / "pipeline_model.model3"
+sys.path.insert(0, str(ROOT / "build" / "plugins"))         # the checkout as the package smfusion (make link)
+from smfusion.core.variables import LAYERS  # noqa: E402
+
 DRIVERS = ("ndvi", "lst_day", "albedo")
-LAYERS = ("ssm", "rzsm")
 
 
 def build():

@@ -132,3 +132,29 @@ def test_out_of_range_values_say_what_is_allowed(provider, tmp_path, name, value
     params = {"FINE": str(tmp_path), "COARSE": str(tmp_path), "OUTPUT": str(tmp_path / "out"), name: value}
     with pytest.raises(QgsProcessingException, match=message):
         processing.run("smfusion:estarfm", params)
+
+
+def test_every_choice_list_is_the_engines(provider):
+    """Each enum parameter offers exactly the choices that the engine accepts (one home: core/)."""
+    from smfusion.core import calibrate, cnn, downscale, estarfm_options, evaluate, harmonise, products, variables
+    expected = {
+        ("harmonise", "PRODUCT"): products.PRODUCTS, ("harmonise", "QC"): products.QC_OPTIONS,
+        ("harmonise", "RESAMPLING"): harmonise.RESAMPLINGS,
+        ("estarfm", "MODE"): estarfm_options.MODES, ("estarfm", "METHOD"): estarfm_options.METHODS,
+        ("estarfm", "CONVERSION"): estarfm_options.CONVERSIONS, ("estarfm", "RESAMPLING"): estarfm_options.RESAMPLINGS,
+        ("estarfmdate", "METHOD"): estarfm_options.METHODS, ("estarfmdate", "RESAMPLING"): estarfm_options.RESAMPLINGS,
+        ("downscale", "LAYER"): variables.LAYERS, ("downscale", "SCHEME"): downscale.SCHEMES,
+        ("downscale", "RESIDUAL"): downscale.RESIDUALS, ("evaluate", "SAMPLING"): evaluate.SAMPLINGS,
+        ("calibratetrain", "LAYER"): variables.LAYERS, ("calibratetrain", "MODE"): calibrate.TRAIN_MODES,
+        ("calibrate", "LAYER"): variables.LAYERS, ("calibrate", "METHOD"): calibrate.METHODS,
+        ("calibrate", "DEVICE"): cnn.DEVICES,
+    }
+    seen = set()
+    for alg in provider.algorithms():
+        for param in alg.parameterDefinitions():
+            if param.type() == "enum":
+                key = (alg.name(), param.name())
+                seen.add(key)
+                if key in expected:
+                    assert tuple(param.options()) == tuple(expected[key]), key
+    assert set(expected) <= seen

@@ -160,15 +160,17 @@ def add_station_metrics(gpkg, series="calibrated", layer="ssm", project=None, pa
 def add_pipeline_outputs(output, project=None):
     """The pipeline's results: calibrated and downscaled SSM/RZSM as temporal groups, and the stations
     coloured by their PCC, in one group ``SM Fusion <folder name>``. Returns the group."""
+    from ..core.pipeline import Layout
+    from ..core.variables import LAYERS
     project = project or QgsProject.instance()
-    output = Path(output)
-    top = project.layerTreeRoot().insertGroup(0, f"SM Fusion {output.name} ({dt.date.today():%Y-%m-%d})")
+    lay = Layout(Path(output))
+    top = project.layerTreeRoot().insertGroup(0, f"SM Fusion {lay.root.name} ({dt.date.today():%Y-%m-%d})")
     for stage in ("downscaled", "calibrated"):
-        for layer in ("rzsm", "ssm"):
-            folder = output / stage / layer
+        for layer in reversed(LAYERS):                  # SSM ends on top
+            folder = lay.series(stage, layer)
             if folder.is_dir() and any(folder.glob("*.tif")):
                 add_series(folder, f"{stage} {layer.upper()}", project, top)
-    if (output / "metrics.gpkg").is_file():
-        for layer in ("rzsm", "ssm"):
-            add_station_metrics(output / "metrics.gpkg", "calibrated", layer, project, top)
+    if lay.metrics_gpkg.is_file():
+        for layer in reversed(LAYERS):
+            add_station_metrics(lay.metrics_gpkg, "calibrated", layer, project, top)
     return top
