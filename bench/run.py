@@ -63,7 +63,7 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 
 
 def bench_estarfm_yanco(tmp):
-    from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
+    from smfusion.core.estarfm_options import Options
     from smfusion.core.fusion import fuse_date
 
     d = REAL / "estarfm_yanco"
@@ -76,7 +76,7 @@ def bench_estarfm_yanco(tmp):
     arrays = [read_raster(d / n)[0] for n in names]
     mpx = arrays[0].size / 1e6
     for method in E.METHODS:
-        opts = E.Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
+        opts = Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
                          valid_min=250, valid_max=350)
         E.estarfm(*arrays, opts)                                        # compile / load the cache
         t_mem = timed(lambda o=opts: E.estarfm(*arrays, o), repeat=3)
@@ -88,7 +88,7 @@ def bench_estarfm_yanco(tmp):
 
 def bench_estarfm_series(tmp):
     """365 daily coarse images (5x coarser grid, EPSG:4326-free) and a fine image every 16 days."""
-    from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
+    from smfusion.core.estarfm_options import Options
     from smfusion.core.fusion import fuse_series
 
     fine_grid = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 1000)   # 1000 x 700
@@ -105,7 +105,7 @@ def bench_estarfm_series(tmp):
             write_raster(tmp / "fine" / f"ndvi_{date:%Y%m%d}.tif", fine, fine_grid)
         coarse = fine.reshape(140, 5, 200, 5).mean(axis=(1, 3)) + 0.02
         write_raster(tmp / "coarse" / f"ndvi_{date:%Y%m%d}.tif", coarse, coarse_grid)
-    opts = E.Options(window=25, classes=4)
+    opts = Options(window=25, classes=4)
     t = timed(lambda: fuse_series(tmp / "fine", tmp / "coarse", tmp / "fused", opts))
     print(f"bench estarfm_series: 365 days of 1000x700 px, w=12, a pair every 16 days: {t:.0f} s "
           f"({365 * 0.7 / t:.1f} Mpx-days/s); target <= 600 s")

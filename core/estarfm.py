@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from .errors import SMFusionError
-from .estarfm_options import ENTRY_BUDGET, MAX_CONVERSION, MIN_SIMILAR, Options  # noqa: F401 - Options: the API
+from .estarfm_options import MAX_CONVERSION, MIN_SIMILAR, Options
 from .jit import kernel, prange
 from .raster import Tile
 

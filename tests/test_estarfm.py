@@ -13,6 +13,7 @@ from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
 from smfusion.core import fusion
 from smfusion.core.demo import DemoConfig, make_demo
 from smfusion.core.errors import Cancelled, SMFusionError
+from smfusion.core.estarfm_options import CONVERSIONS, METHODS, Options
 from smfusion.core.raster import Grid, read_raster, write_raster
 from smfusion.core.series import list_series
 
@@ -43,7 +44,7 @@ def _case(seed=3, gaps=True, n=40):
     return [a.astype("float32") for a in (f1, c1, f2, c2, c0)]
 
 
-COMBOS = list(itertools.product(E.METHODS, E.CONVERSIONS, (2, 4), (0, 16)))
+COMBOS = list(itertools.product(METHODS, CONVERSIONS, (2, 4), (0, 16)))
 
 
 @pytest.mark.parametrize("method,conversion,classes,block", COMBOS)
@@ -53,7 +54,7 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
     kw = dict(window=7, classes=classes, sigma_block=block, conversion=conversion, method=method,
               valid_min=0.3 if gaps else None, valid_max=0.8 if gaps else None)
     ref = estarfm_reference(f1, c1, f2, c2, c0, **kw)
-    got = E.estarfm(f1, c1, f2, c2, c0, E.Options(**kw))
+    got = E.estarfm(f1, c1, f2, c2, c0, Options(**kw))
     assert np.array_equal(np.isnan(ref), np.isnan(got))
     assert np.isfinite(got).mean() > 0.9
     np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
@@ -62,33 +63,33 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
 def test_single_pair_and_fallback_equal_the_reference():
     f1, c1, f2, c2, c0 = _case(seed=5)
     ref = estarfm_reference(f1, c1, None, None, c0, window=7)
-    np.testing.assert_allclose(E.estarfm(f1, c1, None, None, c0, E.Options(window=7)), ref, atol=1e-5)
+    np.testing.assert_allclose(E.estarfm(f1, c1, None, None, c0, Options(window=7)), ref, atol=1e-5)
     kw = dict(window=5, classes=60, method="ubestarfm", conversion="regression")  # few similar pixels
     stats = E.Stats()
     h = 2
     pad = ((h, h), (h, h))
     blocks = [np.pad(a, pad, constant_values=np.nan) for a in (f1, c1, f2, c2, c0)]
     s = [E.Sigma.of(f, c, 0, 60).threshold(0, 0, 40, 40) for f, c in ((f1, c1), (f2, c2))]
-    got = E.fuse_block(*blocks[:4], [blocks[4]], s[0], s[1], E.Options(**kw), stats=stats)[0]
+    got = E.fuse_block(*blocks[:4], [blocks[4]], s[0], s[1], Options(**kw), stats=stats)[0]
     assert stats.fallback > 100                                  # the step-8 branch is exercised
     np.testing.assert_allclose(got, estarfm_reference(f1, c1, f2, c2, c0, **kw), atol=1e-5)
 
 
 def test_every_branch_changes_the_result():
     f1, c1, f2, c2, c0 = _case()
-    one = E.estarfm(f1, c1, f2, c2, c0, E.Options(window=7, conversion="one"))
-    reg = E.estarfm(f1, c1, f2, c2, c0, E.Options(window=7, conversion="regression"))
+    one = E.estarfm(f1, c1, f2, c2, c0, Options(window=7, conversion="one"))
+    reg = E.estarfm(f1, c1, f2, c2, c0, Options(window=7, conversion="regression"))
     assert np.nanmax(np.abs(one - reg)) > 0.01                  # V ≠ 1 somewhere
-    revised = E.estarfm(f1, c1, f2, c2, c0, E.Options(window=7, conversion="one", valid_min=0.3,
+    revised = E.estarfm(f1, c1, f2, c2, c0, Options(window=7, conversion="one", valid_min=0.3,
                                                       valid_max=0.8))
     assert 10 < np.nansum(one != revised) < one.size / 2         # step 7 acts on the out-of-range pixels
-    ub = E.estarfm(f1, c1, f2, c2, c0, E.Options(window=7, method="ubestarfm"))
+    ub = E.estarfm(f1, c1, f2, c2, c0, Options(window=7, method="ubestarfm"))
     assert np.nanmax(np.abs(one - ub)) > 0.005
 
 
 def test_identical_pairs_reproduce_the_fine_image():
     f1, c1, _, _, _ = _case(gaps=False)
-    out = E.estarfm(f1, c1, f1, c1, c1, E.Options(window=7))
+    out = E.estarfm(f1, c1, f1, c1, c1, Options(window=7))
     np.testing.assert_allclose(out, f1, atol=1e-6)
 
 
@@ -108,11 +109,11 @@ def _highpass_std(a):
     return float(np.nanstd(a - uniform_filter(filled, 9)))
 
 
-@pytest.mark.parametrize("method", E.METHODS)
+@pytest.mark.parametrize("method", METHODS)
 def test_yanco_real_case(method, tmp_path):
     p = _yanco()
     out = tmp_path / f"lst_{method}.tif"
-    opts = E.Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
+    opts = Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
                      valid_min=250, valid_max=350)
     fusion.fuse_date(p["f1"], p["c1"], p["f2"], p["c2"], p["c0"], out, opts)
     pred, grid = read_raster(out)
@@ -222,9 +223,9 @@ def test_bad_input(tmp_path):
     with pytest.raises(SMFusionError, match="No date has both a fine and a coarse image"):
         fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "out")
     with pytest.raises(SMFusionError, match="WINDOW must be an odd"):
-        E.Options(window=24)
+        Options(window=24)
     with pytest.raises(SMFusionError, match="WINDOW must be an odd"):
-        E.Options(window=1)
+        Options(window=1)
     other = Grid.from_bounds("EPSG:32652", 0, 0, 31_000, 20_000, 1000)
     write_raster(tmp_path / "fine" / "ndvi_20210504.tif", np.zeros(other.shape, "float32"), other)
     with pytest.raises(SMFusionError, match="ndvi_20210504.tif: not on the same grid"):
@@ -239,7 +240,7 @@ def test_empty_coarse_date_is_skipped_with_a_warning_and_cancel_leaves_nothing(t
     _series(tmp_path / "coarse", "lst", [days[3]], grid, nan=True)
     log = []
     summary = fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "out",
-                                 E.Options(window=5), progress=lambda f, m=None: m and log.append(m))
+                                 Options(window=5), progress=lambda f, m=None: m and log.append(m))
     assert days[3] not in summary["dates"] and len(summary["dates"]) == 7
     assert any("lst_20210504.tif holds no valid value" in m and "skipped" in m for m in log)
     calls = []
@@ -250,7 +251,7 @@ def test_empty_coarse_date_is_skipped_with_a_warning_and_cancel_leaves_nothing(t
 
     with pytest.raises(Cancelled):
         fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "cancelled",
-                           E.Options(window=5), is_cancelled=cancel_soon)
+                           Options(window=5), is_cancelled=cancel_soon)
     left = list((tmp_path / "cancelled").glob("*")) if (tmp_path / "cancelled").exists() else []
     assert not [p for p in left if p.name.startswith(".")], "no temporary file is left behind"
     for p in left:                                               # what exists is complete
@@ -262,14 +263,14 @@ def test_several_bands_equal_the_reference_and_go_through_files(tmp_path):
     from estarfm_reference import estarfm_reference_multiband
     bands = [_case(seed=s, gaps=True, n=30) for s in (3, 4, 5)]
     f1, c1, f2, c2, c0 = (np.stack([b[k] for b in bands]) for k in range(5))
-    for method, conversion in itertools.product(E.METHODS, E.CONVERSIONS):
+    for method, conversion in itertools.product(METHODS, CONVERSIONS):
         kw = dict(window=7, classes=3, method=method, conversion=conversion, valid_min=0.3, valid_max=0.8)
         ref = estarfm_reference_multiband(f1, c1, f2, c2, c0, **kw)
-        got = E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(**kw))
+        got = E.estarfm_multiband(f1, c1, f2, c2, c0, Options(**kw))
         assert np.array_equal(np.isnan(ref), np.isnan(got)) and np.isfinite(got).mean() > 0.8
         np.testing.assert_allclose(got, ref, atol=1e-5)
     kw = dict(window=5, classes=40)                                    # the fallback branch
-    np.testing.assert_allclose(E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(**kw)),
+    np.testing.assert_allclose(E.estarfm_multiband(f1, c1, f2, c2, c0, Options(**kw)),
                                estarfm_reference_multiband(f1, c1, f2, c2, c0, **kw), atol=1e-5)
     grid = Grid.from_bounds("EPSG:32655", 500_000, 6_000_000, 530_000, 6_030_000, 1000)
     paths = []
@@ -278,11 +279,11 @@ def test_several_bands_equal_the_reference_and_go_through_files(tmp_path):
         with RasterWriter(tmp_path / f"{name}.tif", grid, bands=3) as w:
             w.write(a)
         paths.append(tmp_path / f"{name}.tif")
-    fusion.fuse_date(*paths, tmp_path / "out.tif", E.Options(window=7, classes=3))
+    fusion.fuse_date(*paths, tmp_path / "out.tif", Options(window=7, classes=3))
     from osgeo import gdal
     ds = gdal.Open(str(tmp_path / "out.tif"))
     assert ds.RasterCount == 3
-    expected = E.estarfm_multiband(f1, c1, f2, c2, c0, E.Options(window=7, classes=3))
+    expected = E.estarfm_multiband(f1, c1, f2, c2, c0, Options(window=7, classes=3))
     np.testing.assert_allclose(ds.ReadAsArray(), expected, atol=1e-6)
     write_raster(tmp_path / "one.tif", f1[0], grid)
     with pytest.raises(SMFusionError, match="same number of bands"):
@@ -299,14 +300,14 @@ def test_fusion_that_cannot_work_fails_before_it_starts(tmp_path):
     _series(tmp_path / "coarse", "lst", days, elsewhere, 300)
     with pytest.raises(SMFusionError, match=r"lst_20210501.tif: the coarse image covers 20% of the fine grid .*"
                                             r"leave 80% of its pixels empty \(MAX_EMPTY allows 50%\)"):
-        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "out", E.Options(window=5))
+        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", tmp_path / "out", Options(window=5))
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
     f, c = tmp_path / "fine", tmp_path / "coarse"
     with pytest.raises(SMFusionError, match=r"covers 20% of the fine grid"):
         fusion.fuse_date(f / "lst_20210501.tif", c / "lst_20210501.tif", None, None, c / "lst_20210502.tif",
-                         tmp_path / "one.tif", E.Options(window=5))
+                         tmp_path / "one.tif", Options(window=5))
     assert not (tmp_path / "one.tif").exists()
-    summary = fusion.fuse_series(f, c, tmp_path / "accepted", E.Options(window=5), max_empty=0.9)
+    summary = fusion.fuse_series(f, c, tmp_path / "accepted", Options(window=5), max_empty=0.9)
     assert [round(float(np.isnan(read_raster(p)[0]).mean()), 2) for p in summary["paths"]] == [0, 0.8, 0.8, 0]
     # coarse dates that turn out emptier than the first: the files are kept, and the log warns
     _series(tmp_path / "c2", "lst", days, grid, 300)
@@ -315,7 +316,7 @@ def test_fusion_that_cannot_work_fails_before_it_starts(tmp_path):
         a[:, :32] = np.nan
         write_raster(tmp_path / "c2" / f"lst_{d:%Y%m%d}.tif", a, grid)
     log = []
-    fusion.fuse_series(f, tmp_path / "c2", tmp_path / "warned", E.Options(window=5),
+    fusion.fuse_series(f, tmp_path / "c2", tmp_path / "warned", Options(window=5),
                        progress=lambda x, m=None: m and log.append(m))
     assert any(m.startswith("Warning: 80% of the written pixels that a fine image ever observed are empty, more "
                             "than MAX_EMPTY (50%)") for m in log), log
@@ -348,7 +349,7 @@ def test_estarfm_into_a_nearly_full_disk_fails_and_leaves_only_whole_files(tmp_p
     disk = mounted("1m")
     with pytest.raises(SMFusionError, match=r"lst_202105\d\d.tif: (writing failed|the written file does not read "
                                             r"back) .*no space left"):
-        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", disk / "fused", E.Options(window=5))
+        fusion.fuse_series(tmp_path / "fine", tmp_path / "coarse", disk / "fused", Options(window=5))
     left = sorted((disk / "fused").iterdir())
     assert not [p.name for p in left if p.name.startswith(".")], "no temporary file is left behind"
     assert len(left) < len(days)
