@@ -63,7 +63,8 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 
 
 def bench_estarfm_yanco(tmp):
-    from smfusion.core.estarfm_options import Options
+    from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
+    from smfusion.core.estarfm_options import METHODS, Options
     from smfusion.core.fusion import fuse_date
 
     d = REAL / "estarfm_yanco"
@@ -75,9 +76,9 @@ def bench_estarfm_yanco(tmp):
              "MOD11A1_LST_cloudrm_20160218.tif"]
     arrays = [read_raster(d / n)[0] for n in names]
     mpx = arrays[0].size / 1e6
-    for method in E.METHODS:
+    for method in METHODS:
         opts = Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
-                         valid_min=250, valid_max=350)
+                       valid_min=250, valid_max=350)
         E.estarfm(*arrays, opts)                                        # compile / load the cache
         t_mem = timed(lambda o=opts: E.estarfm(*arrays, o), repeat=3)
         t_file = timed(lambda o=opts: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o), repeat=3)
