@@ -116,7 +116,10 @@ def bench_downscale(tmp):
     """A 1000x700-px day with 8 predictors (5 static, 3 daily) and a year of 0.25-degree-like coarse cells."""
     from smfusion.core import downscale as D  # noqa: N812
     from smfusion.core import memory
+    from smfusion.core.aggregate import Aggregator
     from smfusion.core.forest import Forest
+    from smfusion.core.lgbm import save_model, train
+    from smfusion.core.predictors import Predictors
 
     fine = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 1000)      # 1000 x 700
     coarse = Grid.from_bounds("EPSG:5179", 900_000, 1_300_000, 1_900_000, 2_000_000, 25_000)  # 40 x 28 cells
@@ -127,7 +130,7 @@ def bench_downscale(tmp):
         field = np.sin(xx / (40 + 9 * k)) * np.cos(yy / (31 + 7 * k)) + 0.1 * rng.random((700, 1000))
         write_raster(pred / "static" / f"{name}.tif", (0.45 + 0.05 * field) if name == "porosity" else field, fine)
     start = dt.date(2021, 1, 1)
-    agg_truth = D.Aggregator(fine, coarse)
+    agg_truth = Aggregator(fine, coarse)
     for k in range(365):
         date = start + dt.timedelta(days=k)
         sm = 0.25 + 0.1 * np.sin(2 * np.pi * k / 365) + 0.05 * np.sin(xx / 50.0 + k / 20) * np.cos(yy / 45.0)
@@ -138,7 +141,7 @@ def bench_downscale(tmp):
         write_raster(tmp / "ds_coarse" / f"ssm_{date:%Y%m%d}.tif",
                      agg_truth.mean(sm)[0].reshape(coarse.shape).astype("float32"), coarse)
     # training: a pooled model on a year of coarse samples (features aggregated from the two-day predictors)
-    preds = D.Predictors(pred)
+    preds = Predictors(pred)
     cache = {}
     x0, _ = D._aggregated(cache, preds, agg_truth, start, True)
     x = np.concatenate([x0 + 0.01 * rng.standard_normal(x0.shape).astype("float32") for _ in range(365)])
@@ -147,9 +150,9 @@ def bench_downscale(tmp):
     cells = np.tile(np.arange(len(x0)), 365)
     s = D.Settings()
     names = preds.names + ["doy_sin", "doy_cos"]
-    t_train = timed(lambda: D.train(x, y, cells, coarse.width, s, names))
-    booster, cv = D.train(x, y, cells, coarse.width, s, names)
-    D.save_model(tmp / "ds_model.txt", booster, {"predictors": names, "layer": "ssm"})
+    t_train = timed(lambda: train(x, y, cells, coarse.width, s, names))
+    booster, cv = train(x, y, cells, coarse.width, s, names)
+    save_model(tmp / "ds_model.txt", booster, {"predictors": names, "layer": "ssm"})
 
     def run(days, memory=0.0):
         D.downscale(tmp / "ds_coarse", pred, tmp / f"ds_out{days}_{memory:g}", "ssm",

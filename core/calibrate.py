@@ -108,9 +108,9 @@ class Planes:
     and ``filled`` (not a CNN input: the share of the ``observed`` series with no value that day, 0–1)."""
 
     def __init__(self, downscaled, predictors, coarse=None, observed=()):
-        """``predictors``: a predictor folder or a :class:`~.downscale.Predictors`; ``observed``: the gappy
+        """``predictors``: a predictor folder or a :class:`~.predictors.Predictors`; ``observed``: the gappy
         fine series that ESTARFM filled (e.g. MODIS NDVI, LST), on the same grid."""
-        from .downscale import Predictors
+        from .predictors import Predictors
         from .series import list_series
         self.sm = list_series(downscaled)
         self.preds = predictors if isinstance(predictors, Predictors) else Predictors(predictors)
@@ -148,7 +148,7 @@ class Planes:
         """(len(names), rows, cols) float32 planes of ``date``: a presence plane (``has_<name>``) is 1 where
         the plane is available, else 0; a plane that is not available is NaN (the model's mean)."""
         from .cnnmeta import PRESENCE
-        from .downscale import _doy
+        from .predictors import doy_terms
         from .raster import warp
         out = []
         static = self.preds.static_arrays()
@@ -164,7 +164,7 @@ class Planes:
             elif name == FILLED:
                 out.append(self.filled(date))
             elif name in ("doy_sin", "doy_cos"):
-                out.append(np.full(self.grid.shape, _doy(date)[0 if name == "doy_sin" else 1], "float32"))
+                out.append(np.full(self.grid.shape, doy_terms(date)[0 if name == "doy_sin" else 1], "float32"))
             elif name in static:
                 out.append(static[name])
             else:
@@ -229,10 +229,10 @@ def station_samples(planes, names, stations, layer, halo, start=None, end=None, 
     """Patches around the station pixels: (patches (N, C, 2h+1, 2h+1), sm (N,), obs (N,), ids (N,),
     dates (N,)) for every station-day with an observation and a series value; with ``every_date``, every
     date of the series for every station on the grid (obs and sm NaN where missing)."""
-    from .evaluate import _sample_points
+    from .evaluate import sample_points
     from .progress import Progress
     prog = Progress.of(progress)
-    taps = _sample_points(planes.grid, [s.lon for s in stations], [s.lat for s in stations], "nearest", 1)
+    taps = sample_points(planes.grid, [s.lon for s in stations], [s.lat for s in stations], "nearest", 1)
     obs_by = [{d: v for d, v in zip(s.dates, getattr(s, layer)) if np.isfinite(v)} for s in stations]
     patches, sm, obs, ids, days = [], [], [], [], []
     dates = planes.dates(start, end)
@@ -501,8 +501,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     mem, kept = None, {}
     if tau > 0 and todo:                        # the memory replays every date from the first (core/memory.py)
         from . import memory
-        from .downscale import MEMORY_CACHE_BYTES
-        keep = len(memory.warm_dates(every, tau)) * planes.grid.width * planes.grid.height * 4 <= MEMORY_CACHE_BYTES
+        keep = len(memory.warm_dates(every, tau)) * planes.grid.width * planes.grid.height * 4 <= memory.CACHE_BYTES
 
         def warm_correction(d):
             prog.check()

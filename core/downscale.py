@@ -4,12 +4,12 @@ back the coarse residual.
 Arrays: fine predictors (n_features, rows, cols) float32 on the fine grid, NaN = missing (LightGBM takes
 NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own grid and CRS, m³/m³.
 
-1. :class:`Aggregator`: area-weighted means of the fine pixels in each coarse cell, across CRSs (each fine
-   pixel is split into sub×sub sub-pixels, each assigned to the cell that holds its centre); a cell's cover
-   is its valid fine area over its area.
+1. :class:`~.aggregate.Aggregator`: area-weighted means of the fine predictors (core/predictors.py) in each
+   coarse cell, across CRSs; a cell's cover is its valid fine area over its area.
 2. Training samples: one per (cell, date) with cover ≥ MIN_COVER and a coarse value. SCHEME ``pooled``:
    one model over all training dates, with day-of-year sine and cosine as features; ``daily``: one model per
    date; ``window``: per date, trained on the dates within ±WINDOW_DAYS.
+   Training, cross-validation and the model file: core/lgbm.py.
 3. Prediction at 1 km, tile by tile, on float32 matrices: the model's trees flattened into a compiled predictor
    (core/forest.py: LightGBM's values to the last bit, several times faster), else LightGBM's predict.
 4. RESIDUAL: ``none``; ``bilinear``: + the coarse residual (coarse − model at the cells), bilinearly
@@ -22,9 +22,7 @@ NaN as a missing value); coarse soil moisture (rows, cols) float32 on its own gr
 5. Clip to [0, porosity] (static ``porosity`` layer when present, else 0.6).
 """
 
-import json
 import math
-import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,19 +30,20 @@ from pathlib import Path
 import numpy as np
 
 from . import memory
+from .aggregate import Aggregator
 from .errors import SMFusionError
+from .lgbm import MIN_SAMPLES, load_model, predictor, save_model, train, versions
 from .metrics import scores
+from .predictors import Predictors, doy_terms
 from .progress import Progress
-from .raster import Grid, RasterWriter, densified_ring, read_raster, tiles, transform_points, warp
-from .series import RASTER_SUFFIXES, list_series, series_filename, written
-from .variables import LAYERS, canonical, unit
+from .raster import Grid, RasterWriter, read_raster, tiles, warp
+from .series import list_series, series_filename, written
+from .variables import LAYERS, unit
 
 SCHEMES = ("pooled", "daily", "window")
 RESIDUALS = ("bilinear", "none", "conserving")
-MIN_SAMPLES = 50
 DEFAULT_MAX = 0.6
 CONSERVE_TOL = 1e-4
-MEMORY_CACHE_BYTES = 1 << 30     # the first τ days' details are kept in memory up to this size
 
 
 @dataclass
@@ -71,253 +70,6 @@ class Settings:
         if self.detail != "auto" and not (isinstance(self.detail, (int, float)) and 0 <= self.detail <= 2):
             raise SMFusionError(f"DETAIL must be 'auto' or a weight in [0, 2] (got {self.detail!r})")
         self.memory = memory.check_days(self.memory)
-
-
-# ---------------------------------------------------------------------------------------------- aggregation
-
-class Aggregator:
-    """Area weights from the fine grid to the coarse cells (any two CRSs), as a sparse (cells × pixels)
-    matrix. :meth:`mean` gives the area-weighted mean of the valid fine pixels and the valid cover of each
-    cell; cells outside the fine grid get NaN and cover 0."""
-
-    def __init__(self, fine, coarse, sub=2):
-        from scipy import sparse
-        self.fine, self.coarse = fine, coarse
-        rows, cols = np.mgrid[0:fine.height, 0:fine.width]
-        pix = (rows * fine.width + cols).ravel()
-        offs = (np.arange(sub) + 0.5) / sub
-        gt = fine.transform
-        cell_ids, pix_ids = [], []
-        for dy in offs:
-            for dx in offs:
-                x = gt[0] + (cols.ravel() + dx) * gt[1] + (rows.ravel() + dy) * gt[2]
-                y = gt[3] + (cols.ravel() + dx) * gt[4] + (rows.ravel() + dy) * gt[5]
-                if not coarse.same_crs(fine):
-                    x, y = transform_points(x, y, fine.crs, coarse.crs)
-                r, c = coarse.rowcol(x, y)
-                r, c = np.floor(r).astype(np.int64), np.floor(c).astype(np.int64)
-                ok = (r >= 0) & (r < coarse.height) & (c >= 0) & (c < coarse.width)
-                cell_ids.append(r[ok] * coarse.width + c[ok])
-                pix_ids.append(pix[ok])
-        n_cells, n_pix = coarse.width * coarse.height, fine.width * fine.height
-        data = np.full(sum(a.size for a in cell_ids), 1.0 / sub ** 2)
-        self.A = sparse.csr_matrix((data, (np.concatenate(cell_ids), np.concatenate(pix_ids))),
-                                   shape=(n_cells, n_pix))
-        self.A.sum_duplicates()
-        self.cell_area = self._cell_areas()      # in fine pixels
-
-    def _cell_areas(self):
-        """Area of every coarse cell in fine-pixel units (its outline moved into the fine CRS)."""
-        fine, coarse = self.fine, self.coarse
-        px_area = abs(fine.transform[1] * fine.transform[5] - fine.transform[2] * fine.transform[4])
-        gt = coarse.transform
-        if coarse.same_crs(fine):
-            return np.full(coarse.width * coarse.height, abs(gt[1] * gt[5] - gt[2] * gt[4]) / px_area)
-        out = np.empty(coarse.width * coarse.height)
-        for r in range(coarse.height):
-            for c in range(coarse.width):
-                x0, y0 = gt[0] + c * gt[1], gt[3] + r * gt[5]
-                xs, ys = densified_ring((x0, y0 + gt[5], x0 + gt[1], y0), 8)
-                fx, fy = transform_points(xs, ys, coarse.crs, fine.crs)
-                out[r * coarse.width + c] = 0.5 * abs(np.dot(fx, np.roll(fy, 1)) - np.dot(fy, np.roll(fx, 1))) / px_area
-        return out
-
-    def mean(self, fine_image):
-        """(mean, cover) per cell, both (n_cells,) float64, of a (rows, cols) fine image."""
-        v = np.asarray(fine_image, dtype="float64").ravel()
-        ok = np.isfinite(v)
-        w = self.A @ ok.astype("float64")
-        s = self.A @ np.where(ok, v, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.where(w > 0, s / w, np.nan)
-            cover = np.clip(w / self.cell_area, 0.0, 1.0)
-        return m, cover
-
-    def grid_cover(self):
-        """The fraction of each cell that the fine grid covers (computed once)."""
-        if getattr(self, "_grid_cover", None) is None:
-            self._grid_cover = self.mean(np.zeros(self.fine.shape))[1]
-        return self._grid_cover
-
-
-# ---------------------------------------------------------------------------------------------- inputs
-
-def static_files(folder):
-    """The static layers of ``folder``: its raster files (not hidden), sorted."""
-    return [f for f in sorted(Path(folder).iterdir()) if f.suffix.lower() in RASTER_SUFFIXES
-            and not f.name.startswith(".")]
-
-
-class Predictors:
-    """The predictors on the fine grid: one series per dynamic variable (NDVI, LST…) and static GeoTIFFs
-    (dem, clay…). ``folder`` holds one series sub-folder per variable and/or ``static/``; ``static`` is a
-    folder of static GeoTIFFs kept elsewhere; ``drivers`` are further series folders, named by their files'
-    variable (``ndvi_YYYYMMDD.tif`` → ``ndvi``). Every name is taken to its canonical form
-    (core/variables.py: ``LST`` → ``lst_day``); ``renamed`` lists the names that changed. Features are
-    ordered statics then dynamics, each by name. All files lie on one grid (the fine grid); the error names
-    the file that does not."""
-
-    def __init__(self, folder=None, static=None, drivers=()):
-        self.folder = Path(folder) if folder else None
-        self.dynamic, self.static, self.renamed = {}, {}, {}
-        statics = [Path(static)] if static else []
-        if self.folder is not None:
-            if not self.folder.is_dir():
-                raise SMFusionError(f"{folder}: predictor folder not found", folder)
-            for sub in sorted(p for p in self.folder.iterdir() if p.is_dir()):
-                if sub.name == "static":
-                    statics.insert(0, sub)
-                else:
-                    self._add_dynamic(sub.name, list_series(sub), sub)
-        for sub in statics:
-            if not sub.is_dir():
-                raise SMFusionError(f"{sub}: static folder not found", sub)
-            seen = {}
-            for f in static_files(sub):
-                name = self._rename(f.stem)
-                if name in seen:
-                    raise SMFusionError(f"{f}: a second static layer of {name} (with {seen[name].name})", f)
-                seen[name] = f
-                self.static.setdefault(name, f)
-        for sub in drivers:
-            series = list_series(sub)
-            self._add_dynamic(series.variable, series, sub)
-        self.static = dict(sorted(self.static.items()))
-        self.dynamic = dict(sorted(self.dynamic.items()))
-        if not self.dynamic and not self.static:
-            raise SMFusionError(f"{folder or static or 'predictors'}: no predictor (expected one series sub-folder "
-                                f"per variable and/or static GeoTIFFs)", folder or static)
-        ref_path = next(iter(self.static.values()), None) or next(iter(self.dynamic.values())).paths[0]
-        self.grid = Grid.of(ref_path)
-        for path in self.static.values():
-            diff = self.grid.differences(Grid.of(path))
-            if diff:
-                raise SMFusionError(f"{path}: not on the grid of {ref_path.name} ({'; '.join(diff)})", path)
-        for series in self.dynamic.values():
-            diff = self.grid.differences(series.grid)
-            if diff:
-                raise SMFusionError(f"{series.paths[0]}: not on the grid of {ref_path.name} ({'; '.join(diff)})",
-                                    series.paths[0])
-        self.names = list(self.static) + list(self.dynamic)
-        self._static_cache = None
-
-    def _rename(self, name):
-        new = canonical(name)
-        if new != name:
-            self.renamed[name] = new
-        return new
-
-    def _add_dynamic(self, name, series, where):
-        name = self._rename(name)
-        if name in self.dynamic:
-            raise SMFusionError(f"{where}: a second series of {name} (with {self.dynamic[name].paths[0].parent})",
-                                where)
-        self.dynamic[name] = series
-
-    def dates(self):
-        """Dates on which every dynamic predictor has a file."""
-        sets = [set(s.dates) for s in self.dynamic.values()]
-        return sorted(set.intersection(*sets)) if sets else None
-
-    def missing(self, date):
-        return [n for n, s in self.dynamic.items() if s.path_for(date) is None]
-
-    def static_arrays(self):
-        if self._static_cache is None:
-            self._static_cache = {n: read_raster(p)[0] for n, p in self.static.items()}
-        return self._static_cache
-
-    def stack(self, date):
-        """(n_features, rows, cols) float32: statics then dynamics at ``date``."""
-        st = self.static_arrays()
-        layers = [st[n] for n in self.static] + [self.dynamic[n].read(date) for n in self.dynamic]
-        return np.stack(layers).astype("float32")
-
-
-def _doy(date):
-    a = 2 * math.pi * (date.timetuple().tm_yday - 1) / 365.25
-    return math.sin(a), math.cos(a)
-
-
-# ---------------------------------------------------------------------------------------------- model
-
-def _lgb():
-    try:
-        import lightgbm
-    except Exception as err:  # noqa: BLE001 - broken binaries raise all sorts
-        raise SMFusionError(f"LightGBM cannot be imported ({type(err).__name__}: {err}); install the plugin's "
-                            f"packages: python3 plugin/dependencies.py --install") from err
-    return lightgbm
-
-
-def _params(s):
-    return {"objective": "regression", "learning_rate": s.learning_rate, "num_leaves": s.num_leaves,
-            "min_data_in_leaf": 10, "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1,
-            "seed": s.seed, "deterministic": True, "force_row_wise": True, "num_threads": s.threads,
-            "verbosity": -1}
-
-
-def _blocks(cells, width, size=2):
-    """Spatial block id of each cell index (blocks of size×size cells)."""
-    r, c = cells // width, cells % width
-    return (r // size) * 10_000 + (c // size)
-
-
-def train(X, y, cells, width, s, names, folds=5, rounds=None):
-    """Fit a LightGBM booster on (X, y). With ``folds`` ≥ 2: spatially blocked K-fold cross-validation at
-    the coarse scale (early stopping on a further fold) gives the R², RMSE and the number of rounds of the
-    final model; with ``folds`` = 0 the model is fitted with ``rounds`` rounds and no CV (cv None)."""
-    lgb = _lgb()
-    if len(y) < MIN_SAMPLES:
-        raise SMFusionError(f"Only {len(y)} training samples (coarse cells × dates with a coarse value and at "
-                            f"least MIN_COVER of their area under valid fine pixels); at least {MIN_SAMPLES} are "
-                            f"needed: widen TRAIN_START/TRAIN_END, lower MIN_COVER, or use SCHEME=pooled")
-    if folds < 2:
-        final = lgb.train(_params(s), lgb.Dataset(X, y, feature_name=names, free_raw_data=False),
-                          num_boost_round=rounds or s.n_estimators)
-        return final, None
-    blocks = _blocks(cells, width)
-    ub = np.unique(blocks)
-    rng = np.random.default_rng(s.seed)
-    fold_of = dict(zip(ub, rng.permutation(len(ub)) % folds))
-    fold = np.array([fold_of[b] for b in blocks])
-    pred = np.full(len(y), np.nan)
-    best = []
-    for k in range(folds):
-        test = fold == k
-        if test.all() or not test.any():
-            continue
-        tr, va = _split_early(~test, fold, k, folds)
-        booster = _fit(lgb, X, y, tr, va, s, names)
-        best.append(booster.best_iteration or s.n_estimators)
-        pred[test] = booster.predict(X[test], num_threads=s.threads)
-    ok = np.isfinite(pred)
-    sc = scores(pred[ok], y[ok])
-    r2 = 1.0 - np.sum((pred[ok] - y[ok]) ** 2) / np.sum((y[ok] - y[ok].mean()) ** 2) if ok.any() else math.nan
-    rounds = int(np.median(best)) if best else s.n_estimators
-    final = lgb.train(_params(s), lgb.Dataset(X, y, feature_name=names, free_raw_data=False),
-                      num_boost_round=max(rounds, 10))
-    return final, {"r2": float(r2), "rmse": sc.rmse, "pcc": sc.pcc, "n": sc.n, "folds": folds,
-                   "rounds": max(rounds, 10)}
-
-
-def _split_early(train_mask, fold, k, folds):
-    """Training rows minus one further fold (for early stopping), and that fold."""
-    va_fold = (k + 1) % folds
-    va = train_mask & (fold == va_fold)
-    tr = train_mask & ~va
-    if not va.any() or not tr.any():
-        return train_mask, None
-    return tr, va
-
-
-def _fit(lgb, X, y, tr, va, s, names):
-    train_set = lgb.Dataset(X[tr], y[tr], feature_name=names, free_raw_data=False)
-    if va is None:
-        return lgb.train(_params(s), train_set, num_boost_round=s.n_estimators)
-    valid = lgb.Dataset(X[va], y[va], reference=train_set, free_raw_data=False)
-    return lgb.train(_params(s), train_set, num_boost_round=s.n_estimators, valid_sets=[valid],
-                     callbacks=[lgb.early_stopping(30, verbose=False)])
 
 
 # ---------------------------------------------------------------------------------------------- residuals
@@ -362,47 +114,6 @@ def conserve(fine_field, coarse_values, agg, valid_cells, lo, hi, max_iter=300):
     return f, err, max_iter
 
 
-# ---------------------------------------------------------------------------------------------- sidecar
-
-def sidecar_path(model_path):
-    return Path(str(model_path) + ".json")
-
-
-def save_model(path, booster, meta):
-    """LightGBM text model + JSON sidecar (DESIGN.md), both written atomically."""
-    from .raster import atomic_path
-    with atomic_path(path) as tmp:
-        booster.save_model(str(tmp))
-    with atomic_path(sidecar_path(path)) as tmp:
-        tmp.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-    return Path(path)
-
-
-def load_model(path, names=None, layer=None):
-    """(booster, sidecar) of a saved model; with ``names``/``layer``, an error that lists the differences."""
-    lgb = _lgb()
-    path = Path(path)
-    side = sidecar_path(path)
-    if not path.is_file() or not side.is_file():
-        raise SMFusionError(f"{path}: model not found (a LightGBM text file with its {side.name} sidecar)", path)
-    meta = json.loads(side.read_text(encoding="utf-8"))
-    if names is not None and meta["predictors"] != list(names):
-        want, have = meta["predictors"], list(names)
-        missing = [n for n in want if n not in have]
-        extra = [n for n in have if n not in want]
-        why = []
-        if missing:
-            why.append(f"missing: {', '.join(missing)}")
-        if extra:
-            why.append(f"not in the model: {', '.join(extra)}")
-        if not why:
-            why.append(f"order differs: the model has {', '.join(want)}")
-        raise SMFusionError(f"{path}: the predictors do not match the model ({'; '.join(why)})", path)
-    if layer is not None and meta.get("layer") != layer:
-        raise SMFusionError(f"{path}: the model is for layer {meta.get('layer')}, not {layer}", path)
-    return lgb.Booster(model_file=str(path)), meta
-
-
 # ---------------------------------------------------------------------------------------------- driver
 
 class _Coarse:
@@ -442,7 +153,7 @@ def _aggregated(agg_cache, preds, agg, date, with_doy):
         agg_cache[date] = (X, np.min(np.stack(covers), axis=0))
     X, cover = agg_cache[date]
     if with_doy:
-        s, c = _doy(date)
+        s, c = doy_terms(date)
         X = np.column_stack([X, np.full(len(X), s), np.full(len(X), c)])
     return X.astype("float32"), cover
 
@@ -462,28 +173,12 @@ def _samples(dates, coarse_values, agg_cache, preds, agg, with_doy, min_cover):
     return np.concatenate(Xs), np.concatenate(ys), np.concatenate(cells)
 
 
-def predictor(booster, prog=None):
-    """The booster's :class:`~core.forest.Forest` (LightGBM's values, several times faster), or the booster
-    itself when its trees are of a kind the forest does not take."""
-    from .forest import Forest, Unsupported
-    try:
-        t0 = time.perf_counter()
-        forest = Forest.from_booster(booster)
-    except Unsupported as err:
-        if prog is not None:
-            prog.info(f"Predicting with LightGBM ({err})")
-        return booster
-    if prog is not None:
-        prog.info(f"{forest.n_trees} trees flattened for the compiled predictor in {time.perf_counter() - t0:.2f} s")
-    return forest
-
-
 def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
     """(rows, cols) float64 model prediction at 1 km, tile by tile (a booster or its :func:`predictor`)."""
     stack = preds.stack(date)
     nf, rows, cols = stack.shape
     out = np.empty((rows, cols))
-    extra = np.array(_doy(date), dtype="float32") if with_doy else np.zeros(0, "float32")
+    extra = np.array(doy_terms(date), dtype="float32") if with_doy else np.zeros(0, "float32")
     for r0 in range(0, rows, rows_per_tile):
         block = stack[:, r0:r0 + rows_per_tile].reshape(nf, -1).T
         if with_doy:
@@ -603,7 +298,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     hi = np.where(np.isfinite(hi_static), hi_static, DEFAULT_MAX) if hi_static is not None else DEFAULT_MAX
     meta = {"layer": layer, "predictors": names, "units": {n: unit(n) for n in names}, "scheme": s.scheme,
             "settings": asdict(s), "fine_grid": fine.describe(), "coarse_grid": coarse.grid.describe(),
-            "versions": _versions()}
+            "versions": versions()}
     booster, cv = None, None
     prog_train = prog.sub(0.0, 0.3)
     if model_in:
@@ -695,7 +390,7 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     mem, kept = None, {}
     if remember:
         warm = memory.warm_dates(usable, s.memory)
-        keep = len(warm) * fine.width * fine.height * 4 <= MEMORY_CACHE_BYTES
+        keep = len(warm) * fine.width * fine.height * 4 <= memory.CACHE_BYTES
 
         def warm_detail(d):
             run.check()
@@ -745,16 +440,3 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
         summary["report"] = Path(report)
     prog.info(f"Downscaled {layer}: {len(paths)} file(s) in {output} ({summary['seconds']:.1f} s)")
     return summary
-
-
-def _versions():
-    import numpy
-    out = {"python": platform.python_version(), "numpy": numpy.__version__}
-    try:
-        out["lightgbm"] = _lgb().__version__
-    except SMFusionError:
-        pass
-    from . import __version__
-    out["smfusion"] = __version__
-    return out
-

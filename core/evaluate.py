@@ -72,7 +72,7 @@ def parse_split(text):
     return ids or None
 
 
-def _sample_points(grid, lons, lats, sampling, k):
+def sample_points(grid, lons, lats, sampling, k):
     """Per station: the pixel (row, col) and sampling weights, as a list of [(row, col, weight)]."""
     tr = transformer("EPSG:4326", grid.crs)
     xs, ys = [], []
@@ -120,7 +120,7 @@ def sample_series(folder, stations, sampling="nearest", k=3, start=None, end=Non
         raise SMFusionError(f"SAMPLING must be one of {', '.join(SAMPLINGS)} (got {sampling!r})")
     prog = Progress.of(progress)
     series = list_series(folder, start, end)
-    taps = _sample_points(series.grid, [s.lon for s in stations], [s.lat for s in stations], sampling, k)
+    taps = sample_points(series.grid, [s.lon for s in stations], [s.lat for s in stations], sampling, k)
     values = np.full((len(stations), len(series)), np.nan)
     top = -math.inf
     for j, (_, path) in enumerate(series):

@@ -21,6 +21,7 @@ import numpy as np
 from .errors import SMFusionError
 
 MAX_DAYS = 365
+CACHE_BYTES = 1 << 30   # the first τ days of a field are kept in memory up to this size (else read again)
 DEFAULT_DAYS = 180.0    # the default τ of both stages (README: smfusion:downscale, "Why a memory")
 
 

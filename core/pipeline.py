@@ -45,6 +45,10 @@ class Layout:
         """The (p10, p90) series folders of the calibrated ``layer``."""
         return self.root / "calibrated" / f"{layer}_p10", self.root / "calibrated" / f"{layer}_p90"
 
+    def cube(self, layer):
+        """The calibrated ``layer`` as one CF NetCDF cube (``netcdf=True``; core/export.py)."""
+        return self.root / "calibrated" / f"{layer}.nc"
+
     def lgbm(self, layer):
         return self.root / "models" / f"lgbm_{layer}.txt"
 
@@ -94,8 +98,8 @@ def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, m
     lines. Problems stop a run; notes say what the run will do instead (a default porosity, a CNN without a
     plane). Reads file names, grids and the station table, not the rasters."""
     from . import calibrate, cnnmeta
-    from .downscale import static_files
-    from .evaluate import _sample_points
+    from .evaluate import sample_points
+    from .predictors import static_files
     from .series import inspect
     from .stations import read_stations
     from .variables import canonical
@@ -180,7 +184,7 @@ def preflight(fine, coarse, sm_coarse, static, stations, holdout=0.25, seed=0, m
         problems.append(f"STATIONS: {err}")
         st = []
     if st and fine_grid is not None:
-        taps = _sample_points(fine_grid, [s.lon for s in st], [s.lat for s in st], "nearest", 1)
+        taps = sample_points(fine_grid, [s.lon for s in st], [s.lat for s in st], "nearest", 1)
         inside = [s for s, t in zip(st, taps) if t]
         if not inside:
             problems.append(f"STATIONS {stations}: none of the {len(st)} stations lies on the fine grid")
@@ -228,7 +232,7 @@ class _Stages:
 
 
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
-                 memory=None, truth=None, overwrite=False, progress=None, is_cancelled=None):
+                 memory=None, truth=None, overwrite=False, netcdf=False, progress=None, is_cancelled=None):
     """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
     GeoTIFF series or raw product files (harmonised onto the fine grid first); ``sm_coarse``: {layer: coarse
     SM series folder, or raw GLEAM/GLDAS files (taken onto their 0.25° lattice over the region)};
@@ -236,10 +240,11 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     {layer: base ONNX} (default: the shipped ones); ``memory``: days τ of the detail's and the correction's
     memory (core/memory.py; default :data:`~.memory.DEFAULT_DAYS`); ``truth``: an optional folder with
     ``ssm/``/``rzsm/`` reference series on the fine grid (the demo's truth), scored as the row ``truth``: the
-    floor that station noise and bias leave. Returns a summary dict."""
-    from . import calibrate, downscale, evaluate, fusion, harmonise, report
-    from .downscale import Predictors
+    floor that station noise and bias leave; ``netcdf``: also write each calibrated layer as one CF NetCDF
+    cube, ``calibrated/<layer>.nc`` (core/export.py). Returns a summary dict."""
+    from . import calibrate, downscale, evaluate, fusion, harmonise, lgbm, report
     from .memory import DEFAULT_DAYS, check_days
+    from .predictors import Predictors
     from .raster import Grid, transform_bounds
     from .series import list_series
     from .stations import read_stations
@@ -309,14 +314,14 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
                                                                       product="generic", variable=layer,
                                                                       resampling="bilinear"))
         p_down, p_tune, p_cal = sub(), sub(), sub()
-        lgbm = lay.lgbm(layer)
+        forest_path = lay.lgbm(layer)
 
-        def down(after, cs=cs, layer=layer, lgbm=lgbm, p=p_down):
+        def down(after, cs=cs, layer=layer, forest_path=forest_path, p=p_down):
             # an interrupted run keeps its trained model, and the dates it wrote
-            reuse = after is not None and lgbm.is_file() and lgbm.stat().st_mtime >= after
+            reuse = after is not None and forest_path.is_file() and forest_path.stat().st_mtime >= after
             downscale.downscale(cs, pred, lay.series("downscaled", layer), layer, downscale.Settings(memory=tau),
-                                model_in=lgbm if reuse else None,
-                                model_out=None if reuse else lgbm, resume_after=after, progress=p)
+                                model_in=forest_path if reuse else None,
+                                model_out=None if reuse else forest_path, resume_after=after, progress=p)
 
         stages.run(f"downscale {layer}", lay.series("downscaled", layer), [cs, *pred_inputs], down)
         model_path = lay.cnn(layer)
@@ -339,6 +344,10 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
                             progress=p, intervals=lay.bands(layer))
 
         stages.run(f"calibrate {layer}", lay.series("calibrated", layer), [model_path], correct)
+        if netcdf:
+            from .export import export_netcdf
+            stages.run(f"export {layer}", lay.cube(layer), [lay.series("calibrated", layer)],
+                       lambda _, layer=layer: export_netcdf(lay.series("calibrated", layer), lay.cube(layer)))
         step[0] += 1
         series_specs += [evaluate.SeriesSpec("coarse bilinear", layer, lay.series("bilinear", layer)),
                          evaluate.SeriesSpec("downscaled", layer, lay.series("downscaled", layer)),
@@ -377,7 +386,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
                           "static": str(static), "stations": str(stations), "holdout": holdout, "seed": seed,
                           "memory": tau,
                           "models": {k: str(v) for k, v in (models or {}).items()}},
-           "versions": downscale._versions(), "stages_s": stages.times,
+           "versions": lgbm.versions(), "stages_s": stages.times,
            "harmonised": sorted(f"{side}/{var}" for side, var in raw), "held_out": held_ids,
            "intervals_held_out": {k: {f: v for f, v in iv.items() if f != "width_map"} for k, iv in intervals.items()},
            "dates": [str(dates[0]), str(dates[-1]), len(dates)], "pixels": [fine_grid.width, fine_grid.height],

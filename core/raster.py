@@ -9,6 +9,7 @@
   :meth:`RasterReader.read_tile` return the core plus halo (NaN-padded past the edges), and
   :meth:`Tile.crop` returns the core again, so ``out[tile.core] = tile.crop(kernel(block))``.
 - :func:`warp` resamples an in-memory array from one grid to another with gdal.Warp.
+- :func:`write_netcdf_cube` writes a (time, y, x) CF-1.8 NetCDF-4 cube through GDAL's multidimensional API.
 
 Arrays are indexed ``[row, col]`` (``[..., row, col]`` for stacks); row 0 is the top (north) edge.
 """
@@ -688,6 +689,83 @@ class RasterWriter:
             self._ctx.__exit__(type(own), own, None)       # removes the temporary file
             raise own
         return self._ctx.__exit__(exc_type, exc, tb)
+
+
+NC_FILL = -9999.0      # the _FillValue of the NetCDF cubes (as ESA CCI soil moisture)
+
+
+def _coordinates(grid):
+    """((y name, y values, y attributes), (x name, …)): the pixel centres, CF-named for the CRS."""
+    gt = grid.transform
+    x = gt[0] + (np.arange(grid.width) + 0.5) * gt[1]
+    y = gt[3] + (np.arange(grid.height) + 0.5) * gt[5]
+    if _srs(grid.crs).IsGeographic():
+        return (("lat", y, {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north",
+                            "axis": "Y"}),
+                ("lon", x, {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east",
+                            "axis": "X"}))
+    unit = _srs(grid.crs).GetLinearUnitsName() or "m"
+    unit = "m" if unit.lower() in ("metre", "meter", "m") else unit
+    return (("y", y, {"standard_name": "projection_y_coordinate", "long_name": "y coordinate of projection",
+                      "units": unit, "axis": "Y"}),
+            ("x", x, {"standard_name": "projection_x_coordinate", "long_name": "x coordinate of projection",
+                      "units": unit, "axis": "X"}))
+
+
+def _set_attributes(obj, attrs):
+    """NetCDF attributes of a group or array: text, whole numbers as int32, other numbers as float64."""
+    for key, value in attrs.items():
+        if isinstance(value, str):
+            obj.CreateAttribute(key, [], gdal.ExtendedDataType.CreateString()).WriteString(value)
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            obj.CreateAttribute(key, [], gdal.ExtendedDataType.Create(gdal.GDT_Int32)).WriteInt(int(value))
+        else:
+            obj.CreateAttribute(key, [], gdal.ExtendedDataType.Create(gdal.GDT_Float64)).WriteDouble(float(value))
+
+
+def write_netcdf_cube(path, grid, times, read, name, attrs=None, global_attrs=None, time_units="days since 1970-01-01",
+                      progress=None):
+    """Write a CF-1.8 NetCDF-4 file: variable ``name`` (time, y, x) float32 of ``len(times)`` fields, field k
+    being ``read(k)`` ((rows, cols) float32, NaN = missing, stored as :data:`NC_FILL`); ``times`` are numbers
+    in ``time_units``. x/y (or lon/lat) hold the pixel centres; the CRS is the variable's grid_mapping;
+    DEFLATE level 4, one chunk per field. Atomic, like every writer here; ``progress(k)`` after each field."""
+    path = Path(path)
+    (yname, yv, yattrs), (xname, xv, xattrs) = _coordinates(grid)
+    f64 = gdal.ExtendedDataType.Create(gdal.GDT_Float64)
+    with atomic_path(path) as tmp:
+        ds, msg = gdal_call(gdal.GetDriverByName("netCDF").CreateMultiDimensional, str(tmp), [],
+                            ["FORMAT=NC4", "CONVENTIONS=CF-1.8"])
+        if ds is None:
+            raise SMFusionError(f"{path}: cannot be created ({msg}){_space_note(path.parent)}", path)
+        try:
+            root = ds.GetRootGroup()
+            _set_attributes(root, global_attrs or {})
+            dim_t = root.CreateDimension("time", gdal.DIM_TYPE_TEMPORAL, None, len(times))
+            dim_y = root.CreateDimension(yname, gdal.DIM_TYPE_HORIZONTAL_Y, None, grid.height)
+            dim_x = root.CreateDimension(xname, gdal.DIM_TYPE_HORIZONTAL_X, None, grid.width)
+            for dim, values, cattrs in ((dim_t, np.asarray(times, "float64"),
+                                         {"standard_name": "time", "long_name": "time", "units": time_units,
+                                          "calendar": "standard", "axis": "T"}),
+                                        (dim_y, yv, yattrs), (dim_x, xv, xattrs)):
+                coord = root.CreateMDArray(dim.GetName(), [dim], f64)
+                coord.Write(np.ascontiguousarray(values, "float64"))
+                _set_attributes(coord, cattrs)
+            var = root.CreateMDArray(name, [dim_t, dim_y, dim_x], gdal.ExtendedDataType.Create(gdal.GDT_Float32),
+                                     ["COMPRESS=DEFLATE", "ZLEVEL=4", f"BLOCKSIZE=1,{grid.height},{grid.width}"])
+            var.SetNoDataValueDouble(NC_FILL)
+            var.SetSpatialRef(_srs(grid.crs))
+            _set_attributes(var, attrs or {})
+            for k in range(len(times)):
+                field = np.asarray(read(k), "float32")
+                var.Write(np.where(np.isfinite(field), field, np.float32(NC_FILL))[None],
+                          array_start_idx=[k, 0, 0], count=[1, grid.height, grid.width])
+                if progress is not None:
+                    progress(k)
+        except RuntimeError as err:                         # GDAL in exceptions mode
+            raise SMFusionError(f"{path}: writing failed ({one_line(err)}){_space_note(path.parent)}", path) from err
+        finally:
+            ds = None
+    return path
 
 
 def write_raster(path, array, grid, dtype="float32", nodata=None, metadata=None, description=None):

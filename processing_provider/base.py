@@ -18,7 +18,7 @@ from ..plugin import compat
 
 # "Pipeline" keeps its name as its id: a .model3 (smfusion:pipeline_model) has its group's name as its group id
 GROUPS = {"Inputs": "inputs", "Fusion": "fusion", "Downscaling": "downscaling", "Stations": "stations",
-          "Evaluation": "evaluation", "Calibration": "calibration", "Pipeline": "Pipeline"}
+          "Evaluation": "evaluation", "Calibration": "calibration", "Outputs": "outputs", "Pipeline": "Pipeline"}
 
 
 def callbacks(feedback):
@@ -159,8 +159,8 @@ def predictor_parameters(alg):
 
 
 def predictors_of(alg, parameters, context):
-    """The :class:`~core.downscale.Predictors` of PREDICTORS, STATIC and DRIVERS."""
-    from ..core.downscale import Predictors
+    """The :class:`~core.predictors.Predictors` of PREDICTORS, STATIC and DRIVERS."""
+    from ..core.predictors import Predictors
     drivers = [d.strip() for d in (alg.parameterAsString(parameters, "DRIVERS", context) or "").split(";")
                if d.strip()]
     folder = alg.parameterAsFile(parameters, "PREDICTORS", context) or None

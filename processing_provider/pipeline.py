@@ -42,8 +42,10 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         "TRUTH": "Optional folder with ssm/ and rzsm/ reference series on the fine grid (e.g. the demo's truth/), "
                  "scored at the same stations as the row <i>truth</i>: the floor that station noise and bias leave.",
         "OVERWRITE": "Re-run every stage even when its outputs are up to date.",
-        "OUTPUT": "Output folder: fused/, predictors/, bilinear/, downscaled/, models/, calibrated/, report.html, "
-                  "metrics.csv, run.json.",
+        "NETCDF": "Also write each calibrated layer as one CF-1.8 NetCDF cube, calibrated/&lt;layer&gt;.nc "
+                  "(smfusion:export), the format of GLEAM and ESA CCI.",
+        "OUTPUT": "Output folder: fused/, bilinear/, downscaled/, models/, calibrated/ (with p10/p90, and the "
+                  "NetCDF cubes with NETCDF), report.html, metrics.csv, metrics.gpkg, run.json.",
     }
     NEEDS = ("numba", "lightgbm", "onnxruntime", "onnx")
     EXAMPLE = ("qgis_process run smfusion:pipeline -- FINE=demo/fine COARSE=demo/coarse SSM=demo/gleam/ssm "
@@ -65,6 +67,8 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         self.addParameter(folder_parameter("TRUTH", "Reference series to score alongside (folder of ssm/, rzsm/)",
                                            ("group",), optional=True))
         self.addParameter(QgsProcessingParameterBoolean("OVERWRITE", "Re-run every stage", False))
+        self.addParameter(QgsProcessingParameterBoolean("NETCDF", "Also write the calibrated series as NetCDF cubes",
+                                                        False))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputHtml("REPORT", "Report"))
         self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Run record"))
@@ -85,7 +89,8 @@ class PipelineAlgorithm(SMFusionAlgorithm):
             output, holdout, self.parameterAsInt(parameters, "SEED", context),
             memory=self.parameterAsDouble(parameters, "MEMORY", context),
             truth=self.parameterAsFile(parameters, "TRUTH", context) or None,
-            overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context), progress=progress,
+            overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context),
+            netcdf=self.parameterAsBoolean(parameters, "NETCDF", context), progress=progress,
             is_cancelled=is_cancelled)
         self.show_series(output, None)
         lay = Layout(summary["output"])

@@ -12,6 +12,7 @@ from .downscale import DownscaleAlgorithm
 from .estarfm import EstarfmAlgorithm
 from .estarfmdate import EstarfmDateAlgorithm
 from .evaluate import EvaluateAlgorithm
+from .export import ExportAlgorithm
 from .grid import GridAlgorithm
 from .harmonise import HarmoniseAlgorithm
 from .importstations import ImportStationsAlgorithm
@@ -22,7 +23,7 @@ MODELS = (Path(__file__).resolve().parent / "pipeline_model.model3",)
 
 ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
               DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm, CalibrateTrainAlgorithm,
-              CalibrateAlgorithm, PipelineAlgorithm)
+              CalibrateAlgorithm, ExportAlgorithm, PipelineAlgorithm)
 
 
 class SMFusionProvider(QgsProcessingProvider):

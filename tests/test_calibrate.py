@@ -74,7 +74,7 @@ def test_station_split_and_errors(region):
 def test_a_model_with_presence_planes_runs_without_an_optional_plane(region, tmp_path):
     """A model whose albedo is optional (with its presence plane) calibrates a region without albedo: the
     plane enters as its mean and the presence plane as 0; the log says so. A required plane stays required."""
-    from smfusion.core.downscale import Predictors
+    from smfusion.core.predictors import Predictors
     names = list(C.DEFAULT_PLANES) + [cnnmeta.presence(p) for p in C.OPTIONAL_PLANES]
     base = cnn.build_model(names, "ssm", seed=0, optional=list(C.OPTIONAL_PLANES))
     preds = Predictors(static=region / "static", drivers=[region / "predictors" / v for v in ("ndvi", "lst_day")])

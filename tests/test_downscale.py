@@ -8,8 +8,10 @@ import os
 import numpy as np
 import pytest
 from smfusion.core import downscale as D  # noqa: N812 - short module name
+from smfusion.core.aggregate import Aggregator
 from smfusion.core.demo import DemoConfig, make_demo, predictor_folder
 from smfusion.core.errors import Cancelled, SMFusionError
+from smfusion.core.lgbm import load_model
 from smfusion.core.raster import Grid, densified_ring, read_raster, transform_points, write_raster
 from smfusion.core.series import list_series
 
@@ -26,7 +28,7 @@ def region(tmp_path_factory):
 
 def _scores(region, layer, paths, dates):
     truth, bil = list_series(region / "truth" / layer), list_series(region / "resampled" / layer)
-    agg = D.Aggregator(truth.grid, list_series(region / "gleam" / layer).grid)
+    agg = Aggregator(truth.grid, list_series(region / "gleam" / layer).grid)
     cell = np.asarray(agg.A.argmax(axis=0)).ravel()
     e_d, e_b, cors = [], [], []
     for d, p in zip(dates, paths):
@@ -57,7 +59,7 @@ def test_downscaling_beats_bilinear_and_explains_within_cell_variance(region, la
     assert rmse["none"] > rmse["bilinear"]                         # the residual correction earns its place
     # conserving: every cell's 1-km mean equals the coarse value
     coarse = list_series(region / "gleam" / layer)
-    agg = D.Aggregator(list_series(region / "truth" / layer).grid, coarse.grid)
+    agg = Aggregator(list_series(region / "truth" / layer).grid, coarse.grid)
     worst = 0.0
     for d, p in zip(runs["conserving"]["dates"], runs["conserving"]["paths"]):
         m, cover = agg.mean(read_raster(p)[0])
@@ -73,7 +75,7 @@ def test_downscaling_beats_bilinear_and_explains_within_cell_variance(region, la
 def test_aggregation_exact_on_nested_grids_and_across_crs():
     fine = Grid.from_bounds("EPSG:5179", 0, 0, 40_000, 30_000, 1000)          # 40 × 30 px
     coarse = Grid.from_bounds("EPSG:5179", 0, 0, 40_000, 30_000, 10_000)      # 4 × 3 cells
-    agg = D.Aggregator(fine, coarse)
+    agg = Aggregator(fine, coarse)
     rng = np.random.default_rng(0)
     img = rng.random(fine.shape)
     img[:10, :10][rng.random((10, 10)) < 0.3] = np.nan                      # top-left cell: 70 % valid
@@ -88,7 +90,7 @@ def test_aggregation_exact_on_nested_grids_and_across_crs():
     # across CRSs: 1-km EPSG:5179 pixels into 0.1° EPSG:4326 cells
     fine = Grid.from_bounds("EPSG:5179", 950_000, 1_900_000, 1_010_000, 1_950_000, 1000)
     coarse = Grid.from_bounds("EPSG:4326", 126.9, 36.9, 127.7, 37.5, 0.1)
-    agg = D.Aggregator(fine, coarse, sub=4)
+    agg = Aggregator(fine, coarse, sub=4)
     m, cover = agg.mean(np.full(fine.shape, 0.3))
     inside = cover > 0.999
     assert inside.sum() >= 6 and np.allclose(m[cover > 0], 0.3, atol=1e-12)
@@ -127,7 +129,7 @@ def test_sidecar_model_in_and_determinism(region, tmp_path):
     assert meta["units"]["lst_day"] == "K" and meta["layer"] == "ssm" and meta["scheme"] == "pooled"
     assert meta["training"]["dates"] == 60 and 0 < meta["cv"]["r2"] <= 1 and meta["versions"]["lightgbm"]
     assert set(meta["importance_gain"]) == set(meta["predictors"])
-    booster, back = D.load_model(tmp_path / "m.txt", meta["predictors"], "ssm")
+    booster, back = load_model(tmp_path / "m.txt", meta["predictors"], "ssm")
     assert back == meta
     c = D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "c", "ssm", s,
                     end=dt.date(2021, 4, 10), model_in=tmp_path / "m.txt")
@@ -234,7 +236,7 @@ def test_compiled_forest_gives_lightgbms_values(region, tmp_path):
     D.downscale(region / "gleam" / "ssm", region / "predictors", tmp_path / "a", "ssm", s,
                 end=dt.date(2021, 4, 3), model_out=tmp_path / "m.txt", progress=lambda f, m=None: m and log.append(m))
     assert any("80 trees flattened for the compiled predictor" in m for m in log)
-    booster, _ = D.load_model(tmp_path / "m.txt")
+    booster, _ = load_model(tmp_path / "m.txt")
     forest = Forest.from_booster(booster)
     rng = np.random.default_rng(0)
     x = rng.random((5000, booster.num_feature())).astype("float32")
@@ -285,7 +287,7 @@ def test_the_detail_interval_covers_the_within_cell_truth(region, layer, tmp_pat
     assert r["detail"]["interval"]["covariates"] == ["detail_size"]
     gain = json.loads((region / "demo.json").read_text())["config"]["gleam_gain"][layer]
     truth, bil = list_series(region / "truth" / layer), list_series(region / "resampled" / layer)
-    agg = D.Aggregator(truth.grid, list_series(region / "gleam" / layer).grid)
+    agg = Aggregator(truth.grid, list_series(region / "gleam" / layer).grid)
     cell = np.asarray(agg.A.argmax(axis=0)).ravel()
     inside, n, narrow, wide = 0, 0, [], []
     for d in r["dates"][::3]:

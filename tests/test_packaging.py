@@ -26,11 +26,11 @@ def test_metadata():
 
 def test_one_version(provider):
     """metadata.txt, core, the provider, the run record's versions and the models' metadata say one version."""
-    from smfusion.core import __version__, cnn, cnnmeta, downscale
+    from smfusion.core import __version__, cnn, cnnmeta, lgbm
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "metadata.txt", encoding="utf-8")
     assert cfg["general"]["version"] == __version__ == provider.versionInfo() == "0.3.0"
-    assert downscale._versions()["smfusion"] == __version__
+    assert lgbm.versions()["smfusion"] == __version__
     model = cnn.build_model(["sm", "ndvi"], layer="ssm")
     assert cnnmeta.read(model)["smfusion_version"] == __version__
 

@@ -23,7 +23,7 @@ def run(tmp_path_factory):
     make_demo(root, DemoConfig(width=100, height=90, days=45, stations=30, seed=21))
     args = (root / "fine", root / "coarse", {"ssm": root / "gleam" / "ssm", "rzsm": root / "gleam" / "rzsm"},
             root / "static", root / "stations" / "stations.gpkg", root / "out")
-    summary = run_pipeline(*args)
+    summary = run_pipeline(*args, netcdf=True)
     return root, args, summary
 
 
@@ -56,6 +56,11 @@ def test_every_stage_writes_its_outputs_and_calibration_wins(run):
     assert "median PCC" in summary["table"].splitlines()[0]
     for layer in ("ssm", "rzsm"):
         assert len(list_series(out / "calibrated" / f"{layer}_p10")) == 45
+        from osgeo import gdal                                          # NETCDF: the cube holds the GeoTIFFs
+        cube = gdal.Open(f'NETCDF:"{out / "calibrated" / f"{layer}.nc"}":{layer}')
+        band = cube.GetRasterBand(10).ReadAsArray()
+        tif = read_raster(list_series(out / "calibrated" / layer).paths[9])[0]
+        assert cube.RasterCount == 45 and np.array_equal(np.where(band == -9999, np.nan, band), tif, equal_nan=True)
         assert 0.5 < record["intervals_held_out"][layer]["coverage80"] <= 1.0
 
 
@@ -76,7 +81,7 @@ def test_a_run_cut_off_mid_stage_restarts_where_it_stopped(run):
     kept = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.tif")}
     assert len(kept) == 20 and not (folder / ".done").exists()
     log = []
-    again = run_pipeline(*args, progress=lambda f, m=None: m and log.append(m))
+    again = run_pipeline(*args, netcdf=True, progress=lambda f, m=None: m and log.append(m))
     assert "Resuming: 20 of 45 date(s) already written, 25 to go" in log
     assert sum("up to date, skipped" in m for m in log) == 10           # every other stage
     assert again["run"]["stages_s"]["calibrate rzsm"] > 0
@@ -178,8 +183,8 @@ def test_raw_product_folders_are_harmonised_first(tmp_path):
 def test_a_second_run_resumes(run):
     _, args, _ = run
     log = []
-    again = run_pipeline(*args, progress=lambda f, m=None: m and log.append(m))
-    assert sum("up to date, skipped" in m for m in log) == 11
+    again = run_pipeline(*args, netcdf=True, progress=lambda f, m=None: m and log.append(m))
+    assert sum("up to date, skipped" in m for m in log) == 13
     assert all(v == 0.0 for v in again["run"]["stages_s"].values())
 
 
@@ -238,7 +243,7 @@ def test_a_region_with_lst_and_ndvi_only_runs_and_the_cnn_beats_the_baselines(tm
     bias, linear scaling and CDF matching for both layers."""
     from smfusion.core import calibrate as C  # noqa: N812
     from smfusion.core import evaluate as V  # noqa: N812
-    from smfusion.core.downscale import Predictors
+    from smfusion.core.predictors import Predictors
     make_demo(tmp_path, DemoConfig(width=100, height=100, days=60, stations=40, drivers=("LST", "NDVI")))
     log = []
     summary = run_pipeline(tmp_path / "fine", tmp_path / "coarse", {"ssm": tmp_path / "gleam" / "ssm",

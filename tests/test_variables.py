@@ -21,7 +21,7 @@ def test_units_follow_the_canonical_name():
 
 
 def test_predictors_take_canonical_names_and_refuse_two_of_one(tmp_path):
-    from smfusion.core.downscale import Predictors
+    from smfusion.core.predictors import Predictors
     from smfusion.core.raster import Grid, write_raster
     grid = Grid.from_bounds("EPSG:5179", 0, 0, 20_000, 20_000, 1000)
     a = np.ones(grid.shape, "float32")
