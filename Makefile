@@ -6,7 +6,7 @@ PY        := /usr/bin/python3
 VENV      := .venv
 VPY       := $(VENV)/bin/python
 SUDO      := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy \
+APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy python3-xarray python3-netcdf4 \
              python3-venv python3-pip python3-matplotlib
 PLUGINS   := $(CURDIR)/build/plugins
 QGIS_PROFILE := $(CURDIR)/build/qgis-profile

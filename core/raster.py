@@ -9,7 +9,8 @@
   :meth:`RasterReader.read_tile` return the core plus halo (NaN-padded past the edges), and
   :meth:`Tile.crop` returns the core again, so ``out[tile.core] = tile.crop(kernel(block))``.
 - :func:`warp` resamples an in-memory array from one grid to another with gdal.Warp.
-- :func:`write_netcdf_cube` writes a (time, y, x) CF-1.8 NetCDF-4 cube through GDAL's multidimensional API.
+- :func:`write_vrt_stack` stacks a series into one VRT (one band per date, for the desktop);
+  :func:`write_netcdf_cube` writes a (time, y, x) CF-1.8 NetCDF-4 cube through GDAL's multidimensional API.
 
 Arrays are indexed ``[row, col]`` (``[..., row, col]`` for stacks); row 0 is the top (north) edge.
 """
@@ -689,6 +690,20 @@ class RasterWriter:
             self._ctx.__exit__(type(own), own, None)       # removes the temporary file
             raise own
         return self._ctx.__exit__(exc_type, exc, tb)
+
+
+def write_vrt_stack(path, paths, descriptions=()):
+    """A VRT with one band per file of ``paths`` (single-band rasters on one grid), band k described by
+    ``descriptions[k]``; source paths relative to the VRT. Written atomically; returns ``path``."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        ds, msg = gdal_call(gdal.BuildVRT, str(tmp), [str(p) for p in paths], separate=True)
+        if ds is None:
+            raise SMFusionError(f"{path}: the VRT cannot be built ({msg})", path)
+        for k, text in enumerate(descriptions, start=1):
+            ds.GetRasterBand(k).SetDescription(str(text))
+        ds = None
+    return path
 
 
 NC_FILL = -9999.0      # the _FillValue of the NetCDF cubes (as ESA CCI soil moisture)

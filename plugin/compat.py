@@ -22,6 +22,14 @@ def _first(*paths):
     raise AttributeError(f"none of {paths} exists in this QGIS ({core.Qgis.QGIS_VERSION})")
 
 
+def _optional(path):
+    """The value of a dotted name under ``qgis.core``, or None where this QGIS does not have it."""
+    try:
+        return _first(path)
+    except AttributeError:
+        return None
+
+
 INTEGER = _first("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer")
 DOUBLE = _first("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
 DATE = _first("Qgis.ProcessingDateTimeParameterDataType.Date", "QgsProcessingParameterDateTime.Type.Date")
@@ -30,4 +38,10 @@ FLAG_OPTIONAL = _first("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingPa
 FLAG_ADVANCED = _first("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
 STAT_MIN = _first("Qgis.RasterBandStatistic.Min", "QgsRasterBandStats.Stats.Min")
 STAT_MAX = _first("Qgis.RasterBandStatistic.Max", "QgsRasterBandStats.Stats.Max")
+TEMPORAL_DAYS = _first("Qgis.TemporalUnit.Days", "QgsUnitTypes.TemporalUnit.TemporalDays")
+# QGIS ≥ 3.38: each band of a raster layer can have its own time range (the Temporal Controller steps through the
+# bands of one layer); None before, where a series is a group of dated layers
+TEMPORAL_ANIMATED = _first("Qgis.TemporalNavigationMode.Animated",
+                           "QgsTemporalNavigationObject.NavigationMode.Animated")
+FIXED_RANGE_PER_BAND = _optional("Qgis.RasterTemporalMode.FixedRangePerBand")
 RAMP_LINEAR = _first("Qgis.ShaderInterpolationMethod.Linear", "QgsColorRampShader.Type.Interpolated")

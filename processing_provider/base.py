@@ -290,7 +290,9 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         # the desktop only, and its main thread only (a model runs its steps in a worker thread)
         if shown and app.platform() == "desktop" and QThread.currentThread() == app.thread() and \
                 context.project() is not None:
-            from ..ui.layers import add_pipeline_outputs, add_series
+            from qgis.utils import iface
+
+            from ..ui.layers import add_pipeline_outputs, add_series, frame_days
             for folder, name in shown:
                 try:
                     if name is None:
@@ -299,6 +301,9 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
                         add_series(folder, name, context.project())
                 except SMFusionError as err:
                     feedback.reportError(f"Cannot load {folder}: {err}")
+            if iface is not None:
+                frame_days(iface.mapCanvas(), context.project())
+        self._to_show = []
         return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name

@@ -10,7 +10,7 @@
 # and ../shared beside SRC when it exists (read-only data for the tests).
 set -euo pipefail
 
-APT_PKGS="make git qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy python3-venv \
+APT_PKGS="make git qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy python3-xarray python3-netcdf4 python3-venv \
 python3-pip python3-matplotlib"
 
 apt_opts() {   # Debian unstable's Release files outlive their Valid-Until in snapshots

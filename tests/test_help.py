@@ -20,7 +20,7 @@ def _make_help():
 def test_the_shipped_help_pages_are_current():
     """help/ is what `make help-pages` writes from README.md and PARAM_HELP today."""
     pages = _make_help().pages()
-    assert len(pages) == 11
+    assert len(pages) == 12
     for name, text in pages.items():
         shipped = ROOT / "help" / name
         assert shipped.is_file() and shipped.read_text(encoding="utf-8") == text, f"{name}: run `make help-pages`"
@@ -41,7 +41,7 @@ def test_every_tool_has_help_tooltips_tags_and_advanced_parameters(provider):
     from qgis.PyQt.QtCore import QUrl
     from smfusion.plugin import compat
     tools = [a for a in provider.algorithms() if a.name() != "pipeline_model"]
-    assert len(tools) == 11
+    assert len(tools) == 12
     for alg in tools:
         page = Path(QUrl(alg.helpUrl()).toLocalFile())
         assert page.is_file() and page.name == f"{alg.name()}.html", alg.helpUrl()
@@ -51,7 +51,8 @@ def test_every_tool_has_help_tooltips_tags_and_advanced_parameters(provider):
         names = {p.name() for p in alg.parameterDefinitions()}
         assert set(alg.ADVANCED) <= names, (alg.name(), set(alg.ADVANCED) - names)
         for param in alg.parameterDefinitions():
-            assert len(param.help()) > 10 and not re.search(r"</?[a-z]+[ />]", param.help()), (alg.name(), param.name())
+            tags = re.search(r"</?(b|i|code|p|br|ul|li|a|dl|dt|dd|h[1-6])[ />]", param.help())
+            assert len(param.help()) > 10 and not tags, (alg.name(), param.name())
             advanced = bool(param.flags() & compat.FLAG_ADVANCED)
             assert advanced == (param.name() in alg.ADVANCED), (alg.name(), param.name())
     downscale = provider.algorithm("downscale")
@@ -80,3 +81,24 @@ def test_a_cancelled_run_reports_cancelled_not_an_error(provider, tmp_path):
     assert result is not None
     assert any("Cancelled by the user" in t for t in infos), infos
     assert not list((tmp_path / "out").glob("*.tif")) if (tmp_path / "out").exists() else True
+
+
+def test_every_tool_has_a_readme_example_whose_parameters_exist(provider):
+    """Each tool has a `qgis_process run smfusion:<tool> -- …` example in README.md, and every KEY= of every
+    example is a parameter (or, for the graphical model, a model input) of its tool."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    calls = re.findall(r"qgis_process(?:\.bin)? run smfusion:(\w+) --((?:\\\n|[^\n])*)", text)
+    seen = set()
+    for name, args in calls:
+        alg = provider.algorithm(name)
+        assert alg is not None, name
+        seen.add(name)
+        keys = re.findall(r"(?:^|\s)\"?([A-Za-z_][\w:]*)=", args.replace("\\\n", " "))
+        known = {p.name() for p in alg.parameterDefinitions()}
+        for key in keys:
+            if ":" in key:                                   # a graphical model's output: child:OUTPUT
+                child, output = key.split(":")
+                assert output in alg.childAlgorithm(child).modelOutputs(), (name, key)
+            else:
+                assert key in known, (name, key)
+    assert {a.name() for a in provider.algorithms()} <= seen

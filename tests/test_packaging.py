@@ -180,7 +180,7 @@ def test_qgis_start_imports_none_of_the_packages():
                          text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     count, loaded = res.stdout.split("\n")[-3:-1]          # the last two lines printed
-    assert (count, loaded) == ("12", ""), res.stdout
+    assert (count, loaded) == ("13", ""), res.stdout
 
 
 def test_tools_say_what_is_missing_before_they_run(provider, monkeypatch):

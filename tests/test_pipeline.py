@@ -56,7 +56,7 @@ def test_every_stage_writes_its_outputs_and_calibration_wins(run):
     assert "median PCC" in summary["table"].splitlines()[0]
     for layer in ("ssm", "rzsm"):
         assert len(list_series(out / "calibrated" / f"{layer}_p10")) == 45
-        from osgeo import gdal                                          # NETCDF: the cube holds the GeoTIFFs
+        from osgeo import gdal  # NETCDF: the cube holds the GeoTIFFs
         cube = gdal.Open(f'NETCDF:"{out / "calibrated" / f"{layer}.nc"}":{layer}')
         band = cube.GetRasterBand(10).ReadAsArray()
         tif = read_raster(list_series(out / "calibrated" / layer).paths[9])[0]
@@ -83,7 +83,8 @@ def test_a_run_cut_off_mid_stage_restarts_where_it_stopped(run):
     log = []
     again = run_pipeline(*args, netcdf=True, progress=lambda f, m=None: m and log.append(m))
     assert "Resuming: 20 of 45 date(s) already written, 25 to go" in log
-    assert sum("up to date, skipped" in m for m in log) == 10           # every other stage
+    assert sum("up to date, skipped" in m for m in log) == 11           # every other stage, and the SSM cube
+    assert again["run"]["stages_s"]["export rzsm"] > 0 and again["run"]["stages_s"]["export ssm"] == 0
     assert again["run"]["stages_s"]["calibrate rzsm"] > 0
     after = {p.name: read_raster(p)[0] for p in sorted(folder.glob("*.tif"))}
     assert sorted(after) == sorted(before)

@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProject, QgsRasterLayer
 from smfusion.core.demo import DemoConfig, make_demo
@@ -105,13 +106,38 @@ def test_the_plugin_menu_and_toolbar_open_the_dialog(qgis_iface, qgis_processing
     assert plugin.dialog is None and plugin.toolbar_actions == []
 
 
+def _days(node):
+    """[(layer, band, QgsDateTimeRange)] of a loaded series: the bands of one layer (QGIS ≥ 3.38) or the layers
+    of a group (before)."""
+    from smfusion.plugin import compat
+    if compat.FIXED_RANGE_PER_BAND is not None:
+        layer = node.layer()
+        props = layer.temporalProperties()
+        assert props.isActive() and props.mode() == compat.FIXED_RANGE_PER_BAND
+        ranges = props.fixedRangePerBand()
+        assert sorted(ranges) == list(range(1, layer.bandCount() + 1))
+        return [(layer, band, ranges[band]) for band in sorted(ranges)]
+    layers = [n.layer() for n in node.findLayers()]
+    assert all(x.temporalProperties().isActive() for x in layers)
+    return [(x, 1, x.temporalProperties().fixedTemporalRange()) for x in layers]
+
+
 def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_report(qgis_iface, demo, tmp_path,
                                                                                  project, monkeypatch):
+    """A run from the dialog, as a background task: each series loads as one node (a layer with a band per day
+    on QGIS ≥ 3.38, a group of dated layers before), soil-moisture styled; the empty project takes the outputs'
+    CRS; the Temporal Controller steps through the run's days one day at a time; both station layers count
+    their stations; the report opens, or the message bar gives its path; the "runs in the background" message
+    is gone."""
+    from qgis.core import QgsTemporalNavigationObject
     from smfusion.ui import pipeline_dialog
     from smfusion.ui.pipeline_dialog import PipelineDialog, demo_inputs
 
     opened = []
-    monkeypatch.setattr(pipeline_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    monkeypatch.setattr(pipeline_dialog.QDesktopServices, "openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    nav = QgsTemporalNavigationObject(qgis_iface.mapCanvas())         # owned by the canvas, as in the desktop
+    qgis_iface.mapCanvas().setTemporalController(nav)
     d = PipelineDialog(qgis_iface)
     d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
     task = d.start()
@@ -124,20 +150,30 @@ def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_repor
     assert opened == [str(tmp_path / "run" / "report.html")]
     top = project.layerTreeRoot().children()[0]
     assert top.name().startswith("SM Fusion run")
-    groups = {g.name(): g for g in top.children() if hasattr(g, "findLayers") and not hasattr(g, "layer")}
-    assert {"calibrated SSM", "calibrated RZSM", "downscaled SSM", "downscaled RZSM"} <= set(groups)
-    layers = [n.layer() for n in groups["calibrated SSM"].findLayers()]
-    assert len(layers) == 14
-    first = layers[0].temporalProperties()
-    assert first.isActive() and first.fixedTemporalRange().begin().toString("yyyy-MM-dd") == "2021-04-01"
-    assert layers[-1].temporalProperties().fixedTemporalRange().begin().toString("yyyy-MM-dd") == "2021-04-14"
-    assert layers[0].renderer().classificationMin() == 0.0 and layers[0].renderer().classificationMax() == 0.5
+    nodes = {n.name(): n for n in top.children()}
+    assert {"calibrated SSM", "calibrated RZSM", "downscaled SSM", "downscaled RZSM"} <= set(nodes)
+    days = _days(nodes["calibrated SSM"])
+    assert len(days) == 14
+    assert days[0][2].begin().toString("yyyy-MM-dd") == "2021-04-01"
+    assert days[-1][2].begin().toString("yyyy-MM-dd") == "2021-04-14"
+    assert all(rg.end() == rg.begin().addDays(1) and not rg.includeEnd() for _, _, rg in days)
+    renderer = days[0][0].renderer()
+    assert renderer.classificationMin() == 0.0 and renderer.classificationMax() == 0.5
+    assert project.crs().authid() == "EPSG:5179"
     span = project.timeSettings().temporalRange()
     assert span.begin().toString("yyyy-MM-dd") == "2021-04-01" and span.end().toString("yyyy-MM-dd") == "2021-04-15"
+    assert nav.temporalExtents() == span and nav.totalFrameCount() == 14
+    assert nav.frameDuration().days() == 1
     stations = [n.layer() for n in top.findLayers() if n.layer().type() == 0]
     assert len(stations) == 2 and stations[0].renderer().type() == "graduatedSymbol"
     assert stations[0].renderer().classAttribute() == "pcc" and len(stations[0].renderer().ranges()) == 5
-    assert stations[0].featureCount() == 14
+    assert [x.featureCount() for x in stations] == [14, 14]
+    texts = [item.text() for item in qgis_iface.messageBar().items()]
+    assert not any("runs in the background" in t for t in texts), texts
+    monkeypatch.setattr(pipeline_dialog.QDesktopServices, "openUrl", lambda url: False)      # no browser
+    d.on_done({"output": tmp_path / "run", "report": tmp_path / "run" / "report.html", "table": ""}, None)
+    texts = [item.text() for item in qgis_iface.messageBar().items()]
+    assert any(f"No browser opened the report: open {tmp_path / 'run' / 'report.html'}" in t for t in texts), texts
 
 
 def test_series_styles_and_temporal_properties(qgis_app, demo, project):
@@ -145,15 +181,39 @@ def test_series_styles_and_temporal_properties(qgis_app, demo, project):
 
     assert [style_for(v) for v in ("ssm", "rzsm", "lst_day", "ndvi", "albedo", "lai", "dem")] == [
         "soil_moisture", "soil_moisture", "lst", "ndvi", "albedo", "lai", None]
-    group = add_series(demo / "fine" / "lst_day", "LST", project)
-    layers = [n.layer() for n in group.findLayers()]
-    assert len(layers) == 14 and all(isinstance(x, QgsRasterLayer) for x in layers)
-    r = layers[0].renderer()
+    days = _days(add_series(demo / "fine" / "lst_day", "LST", project))
+    assert len(days) == 14 and all(isinstance(x, QgsRasterLayer) for x, _, _ in days)
+    r = days[0][0].renderer()
     assert (r.classificationMin(), r.classificationMax()) == (270.0, 330.0)
     items = r.shader().rasterShaderFunction().colorRampItemList()
     assert len(items) == 7 and items[0].color.name() == "#313695"
-    ranges = [x.temporalProperties().fixedTemporalRange() for x in layers]
-    assert all(rg.end() == rg.begin().addDays(1) and not rg.includeEnd() for rg in ranges)
+    assert all(rg.end() == rg.begin().addDays(1) and not rg.includeEnd() for _, _, rg in days)
+    assert [rg.begin().toString("dd") for _, _, rg in days] == [f"{k:02d}" for k in range(1, 15)]
+    assert project.crs().authid() == "EPSG:5179"                     # the empty project took the series' CRS
+
+
+def test_a_series_stack_lists_its_days_and_stays_out_of_the_series(qgis_app, demo, tmp_path):
+    """The VRT of a series (QGIS ≥ 3.38's one-layer view; built on any version here) has a band per date,
+    described by its date and equal to its file; it is hidden in the folder, so the folder is still the series."""
+    import shutil
+
+    from smfusion.core.raster import read_raster
+    from smfusion.core.series import check_folder, list_series
+    from smfusion.ui.layers import STACK, series_stack
+    folder = tmp_path / "ndvi"
+    shutil.copytree(demo / "fine" / "ndvi", folder)
+    if __import__("smfusion.plugin.compat", fromlist=["x"]).FIXED_RANGE_PER_BAND is None:
+        from smfusion.core.raster import write_vrt_stack
+        series = list_series(folder)
+        write_vrt_stack(folder / STACK.format(variable="ndvi"), series.paths, [str(x) for x in series.dates])
+    else:
+        series, layer = series_stack(folder)
+        assert layer.isValid() and layer.bandCount() == 14
+    vrt = folder / STACK.format(variable="ndvi")
+    assert vrt.is_file() and str(folder) not in vrt.read_text()                # relative sources
+    a, _ = read_raster(vrt, band=5)
+    assert np.array_equal(a, list_series(folder).read(series.dates[4]), equal_nan=True)
+    assert len(list_series(folder)) == 14 and check_folder(folder, ("series",)) is None
 
 
 def test_tool_dialogs_show_the_series_widget(qgis_iface, provider, monkeypatch):

@@ -1,8 +1,7 @@
-"""Results into the QGIS project, styled: a series as a group of one raster layer per date with temporal
-properties (the Temporal Controller animates the days), soil moisture and drivers with the QMLs in
-ui/styles/ (soil moisture on a fixed 0–0.5 m³/m³ ramp), and stations as points coloured by their PCC.
-
-QGIS 3.22 has no time dimension for a GeoTIFF or VRT stack, so a series is a group of dated layers.
+"""Results into the QGIS project, styled: a series as one raster layer whose bands are its days (QGIS ≥ 3.38:
+a VRT stack with a fixed time range per band), or before 3.38 as a group of one layer per date; the Temporal
+Controller steps through the days. Soil moisture and drivers take the QMLs in ui/styles/ (soil moisture on a
+fixed 0–0.5 m³/m³ ramp); stations are points coloured by their PCC. An empty project takes the outputs' CRS.
 """
 
 import datetime as dt
@@ -15,6 +14,7 @@ from qgis.core import (
     QgsGradientColorRamp,
     QgsGradientStop,
     QgsGraduatedSymbolRenderer,
+    QgsInterval,
     QgsMarkerSymbol,
     QgsProject,
     QgsRasterLayer,
@@ -101,20 +101,67 @@ def series_layers(folder, style=None):
     return series, layers
 
 
+STACK = ".{variable}_series.vrt"        # the VRT of a series, in its folder: hidden, so listings and checks skip it
+
+
+def series_stack(folder, style=None):
+    """(series, layer): the series in ``folder`` as one styled raster layer, a VRT with one band per date
+    (QGIS ≥ 3.38), each band active on its day."""
+    from ..core.raster import write_vrt_stack
+    from ..core.series import list_series
+    series = list_series(folder, check_grid=False)
+    vrt = write_vrt_stack(Path(folder) / STACK.format(variable=series.variable), series.paths,
+                          [f"{date:%Y-%m-%d}" for date in series.dates])
+    layer = QgsRasterLayer(str(vrt), f"{series.variable} ({series.start:%Y-%m-%d} … {series.end:%Y-%m-%d})")
+    apply_style(layer, style or style_for(series.variable))
+    props = layer.temporalProperties()
+    props.setMode(compat.FIXED_RANGE_PER_BAND)
+    props.setFixedRangePerBand({band: day_range(date) for band, date in enumerate(series.dates, start=1)})
+    props.setIsActive(True)
+    return series, layer
+
+
 def add_series(folder, name=None, project=None, parent=None, style=None):
-    """Add the series in ``folder`` as a group ``name`` of dated layers, every one checked (the Temporal
-    Controller draws the checked layers of the current day), and widen the project's time range to cover
-    it. Returns the group."""
+    """Add the series in ``folder`` under ``name``: one layer with a band per day (QGIS ≥ 3.38), else a
+    collapsed group of dated layers, every one checked (the Temporal Controller draws the checked layers of
+    the current day). The project's time range widens to cover it, and an empty project takes its CRS.
+    Returns the layer tree node (the layer, or the group)."""
     project = project or QgsProject.instance()
-    series, layers = series_layers(folder, style)
     root = parent or project.layerTreeRoot()
-    group = root.insertGroup(0, name or f"{series.variable} ({series.start:%Y-%m-%d} … {series.end:%Y-%m-%d})")
-    for layer in layers:
+    empty = not project.mapLayers()
+    if compat.FIXED_RANGE_PER_BAND is not None:
+        series, layer = series_stack(folder, style)
+        layers = [layer] if layer.isValid() else []
+        if name:
+            layer.setName(name)
         project.addMapLayer(layer, False)
-        group.addLayer(layer)
-    group.setExpanded(False)
+        node = root.insertLayer(0, layer)
+    else:
+        series, layers = series_layers(folder, style)
+        node = root.insertGroup(0, name or f"{series.variable} ({series.start:%Y-%m-%d} … {series.end:%Y-%m-%d})")
+        for layer in layers:
+            project.addMapLayer(layer, False)
+            node.addLayer(layer)
+        node.setExpanded(False)
+    if empty and layers:
+        project.setCrs(layers[0].crs())
     extend_time_range(project, series.start, series.end)
-    return group
+    return node
+
+
+def frame_days(canvas, project=None):
+    """Point the Temporal Controller of ``canvas`` (the desktop's) at the project's time range, one day per
+    frame, animated from the first day. Does nothing where the canvas has no navigation object."""
+    project = project or QgsProject.instance()
+    nav = canvas.temporalController() if canvas is not None else None
+    span = project.timeSettings().temporalRange()
+    if not hasattr(nav, "setTemporalExtents") or not span.begin().isValid():
+        return False
+    nav.setTemporalExtents(span)
+    nav.setFrameDuration(QgsInterval(1, compat.TEMPORAL_DAYS))
+    nav.setNavigationMode(compat.TEMPORAL_ANIMATED)
+    nav.setCurrentFrameNumber(0)
+    return True
 
 
 def extend_time_range(project, start, end):
@@ -148,9 +195,11 @@ def add_station_metrics(gpkg, series="calibrated", layer="ssm", project=None, pa
     coloured by their PCC for one series and layer. Returns the layer."""
     from ..core.evaluate import MEDIAN, POOLED
     project = project or QgsProject.instance()
-    vl = QgsVectorLayer(f"{gpkg}|layername=metrics", f"Stations: PCC of {series} {layer}", "ogr")
-    vl.setSubsetString(f"\"series\" = '{series}' AND \"layer\" = '{layer}' AND "
-                       f"\"station_id\" NOT IN ('{POOLED}', '{MEDIAN}')")
+    subset = (f"\"series\" = '{series}' AND \"layer\" = '{layer}' AND "
+              f"\"station_id\" NOT IN ('{POOLED}', '{MEDIAN}')")
+    # the filter in the URI: with setSubsetString, two filtered layers of one GeoPackage opened before either
+    # was counted made OGR fail ("unable to open database file") and the first report -1 features
+    vl = QgsVectorLayer(f"{gpkg}|layername=metrics|subset={subset}", f"Stations: PCC of {series} {layer}", "ogr")
     style_stations(vl)
     project.addMapLayer(vl, False)
     (parent or project.layerTreeRoot()).insertLayer(0, vl)

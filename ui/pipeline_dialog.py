@@ -131,7 +131,7 @@ class PipelineDialog(QDialog):
     def __init__(self, iface=None, parent=None):
         super().__init__(parent)
         self.iface = iface
-        self.task = None
+        self.task = self.running = None
         self.pairs = {}
         self.setObjectName("smfusionPipelineDialog")
         self.setWindowTitle("SM Fusion — daily 1-km soil moisture")
@@ -312,25 +312,46 @@ class PipelineDialog(QDialog):
         self.task = PipelineTask(self.kwargs(), self.on_done)
         self.run_button.setEnabled(False)
         QgsApplication.taskManager().addTask(self.task)
-        self._message("The pipeline runs in the background: see the progress in the status bar", Qgis.MessageLevel.Info)
+        self.running = self._message("The pipeline runs in the background: see the progress in the status bar",
+                                     Qgis.MessageLevel.Info, duration=0)
         return self.task
 
     def on_done(self, summary, error):
         self.task = None
         self.refresh()
+        if self.running is not None and self.iface is not None:   # it would come back when the next one expires
+            self.iface.messageBar().popWidget(self.running)
+        self.running = None
+        if error == "cancelled":
+            self._message("The pipeline was cancelled; the files already complete are kept, and Run resumes",
+                          Qgis.MessageLevel.Warning)
+            return
         if error:
             self._message(f"The pipeline stopped: {error}", Qgis.MessageLevel.Critical)
             return
-        from .layers import add_pipeline_outputs
+        from .layers import add_pipeline_outputs, frame_days
         add_pipeline_outputs(summary["output"], QgsProject.instance())
-        QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.MessageLevel.Info)
-        self._message(f"Pipeline done: {summary['report']}", Qgis.MessageLevel.Success)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary["report"])))
-
-    def _message(self, text, level):
-        QgsMessageLog.logMessage(text, LOG_TAG, level)
         if self.iface is not None:
-            self.iface.messageBar().pushMessage(LOG_TAG, text, level, 8)
+            frame_days(self.iface.mapCanvas(), QgsProject.instance())
+        QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.MessageLevel.Info)
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary["report"]))):
+            self._message(f"Pipeline done: {summary['report']}", Qgis.MessageLevel.Success)
+        else:
+            self._message(f"Pipeline done. No browser opened the report: open {summary['report']}",
+                          Qgis.MessageLevel.Success, duration=0)
+
+    def _message(self, text, level, duration=8):
+        """Log ``text`` and show it in the message bar (``duration`` s; 0 = until closed); returns the bar's
+        item, or None without an iface."""
+        QgsMessageLog.logMessage(text, LOG_TAG, level)
+        if self.iface is None:
+            return None
+        bar = self.iface.messageBar()
+        item = bar.createMessage(LOG_TAG, text)
+        item.setLevel(level)
+        item.setDuration(duration)
+        bar.pushItem(item)
+        return item
 
 
 def demo_inputs(folder):
