@@ -74,24 +74,32 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Run record"))
         self.addOutput(QgsProcessingOutputString("METRICS", "Held-out metrics"))
 
-    def execute(self, parameters, context, feedback):
+    def arguments(self, parameters, context):
+        """The keyword arguments of :func:`core.pipeline.run_pipeline` for ``parameters`` (the one mapping:
+        the tool, and the SM Fusion dialog's input check, use it)."""
         from ..core.calibrate import parse_holdout
-        from ..core.pipeline import Layout, run_pipeline
         from ..core.variables import LAYERS
+        return {"fine": self.parameterAsFile(parameters, "FINE", context),
+                "coarse": self.parameterAsFile(parameters, "COARSE", context),
+                "sm_coarse": {layer: self.parameterAsFile(parameters, layer.upper(), context) or None
+                              for layer in LAYERS},
+                "static": self.parameterAsFile(parameters, "STATIC", context),
+                "stations": self.parameterAsFile(parameters, "STATIONS", context),
+                "output": self.parameterAsString(parameters, "OUTPUT", context),
+                "holdout": parse_holdout(self.parameterAsString(parameters, "HOLDOUT", context)),
+                "seed": self.parameterAsInt(parameters, "SEED", context),
+                "memory": self.parameterAsDouble(parameters, "MEMORY", context),
+                "truth": self.parameterAsFile(parameters, "TRUTH", context) or None,
+                "overwrite": self.parameterAsBoolean(parameters, "OVERWRITE", context),
+                "netcdf": self.parameterAsBoolean(parameters, "NETCDF", context)}
 
-        holdout = parse_holdout(self.parameterAsString(parameters, "HOLDOUT", context))
-        output = self.parameterAsString(parameters, "OUTPUT", context)
+    def execute(self, parameters, context, feedback):
+        from ..core.pipeline import Layout, run_pipeline
+
+        args = self.arguments(parameters, context)
         progress, is_cancelled = callbacks(feedback)
-        summary = run_pipeline(
-            self.parameterAsFile(parameters, "FINE", context), self.parameterAsFile(parameters, "COARSE", context),
-            {layer: self.parameterAsFile(parameters, layer.upper(), context) or None for layer in LAYERS},
-            self.parameterAsFile(parameters, "STATIC", context), self.parameterAsFile(parameters, "STATIONS", context),
-            output, holdout, self.parameterAsInt(parameters, "SEED", context),
-            memory=self.parameterAsDouble(parameters, "MEMORY", context),
-            truth=self.parameterAsFile(parameters, "TRUTH", context) or None,
-            overwrite=self.parameterAsBoolean(parameters, "OVERWRITE", context),
-            netcdf=self.parameterAsBoolean(parameters, "NETCDF", context), progress=progress,
-            is_cancelled=is_cancelled)
+        summary = run_pipeline(**args, progress=progress, is_cancelled=is_cancelled)
+        output = args["output"]
         self.show_series(output, None)
         lay = Layout(summary["output"])
         return {"OUTPUT": output, "REPORT": str(lay.report), "RUN_JSON": str(lay.record),

@@ -25,7 +25,7 @@ def main(demo=ROOT / "build" / "demo"):
     docs.mkdir(exist_ok=True)
     dialog = PipelineDialog()
     dialog.set_inputs(**{**demo_inputs(demo), "output": Path(demo) / "run"})
-    dialog.check()
+    dialog.check(wait=True)
     dialog.show()
     dialog.resize(1250, dialog.sizeHint().height())
     app.processEvents()

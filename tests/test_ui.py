@@ -55,7 +55,7 @@ def test_series_widget_shows_count_dates_grid_and_problems(qgis_app, demo, tmp_p
     assert w.problem() and "b71c1c" in w.label.styleSheet()
 
 
-def test_dialog_validates_shows_pairs_and_estimate(qgis_iface, demo, tmp_path):
+def test_dialog_validates_shows_pairs_and_estimate(qgis_iface, provider, demo, tmp_path):
     from smfusion.ui.pipeline_dialog import PipelineDialog, demo_inputs
 
     d = PipelineDialog(qgis_iface)
@@ -64,16 +64,16 @@ def test_dialog_validates_shows_pairs_and_estimate(qgis_iface, demo, tmp_path):
     d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
     assert d.problems() == [] and d.run_button.isEnabled()
     assert "14 dates × 80×70 px, 3 driver(s), 2 layer(s)" in d.estimate_label.text()
-    pairs = d.check()
+    pairs = d.check(wait=True)                     # a background task; the test waits for it
     assert sorted(pairs) == ["albedo", "lst_day", "ndvi"] and all(len(p) >= 2 for p in pairs.values())
     assert "ndvi:" in d.pairs_label.text() and "Problem:" not in d.pairs_label.text()
     (tmp_path / "few.csv").write_text("station_id,lon,lat,date,ssm,rzsm\nX,0.0,0.0,2021-04-01,0.2,0.3\n")
     d.set_inputs(stations=tmp_path / "few.csv")
-    d.check()                                      # what a later stage needs, checked before the run
+    d.check(wait=True)                             # what a later stage needs, checked before the run
     assert "Problem: STATIONS" in d.pairs_label.text() and "none of the 1 stations lies on the fine grid" in \
         d.pairs_label.text()
     d.set_inputs(**{**demo_inputs(demo), "output": tmp_path / "run"})
-    d.check()
+    d.check(wait=True)
     assert [r[0] for r in d.timeline.rows][:2] == ["fine albedo", "fine lst_day"]
     assert d.timeline.span() == (pairs["ndvi"][0].replace(day=1), pairs["ndvi"][0].replace(day=14))
     d.show()
@@ -106,6 +106,18 @@ def test_the_plugin_menu_and_toolbar_open_the_dialog(qgis_iface, qgis_processing
     assert plugin.dialog is None and plugin.toolbar_actions == []
 
 
+def _history_has(algorithm_id, text):
+    """Whether the Processing history holds a run of ``algorithm_id`` whose command mentions ``text``."""
+    try:
+        from processing.core.ProcessingLog import ProcessingLog
+    except ImportError:                                          # QGIS 3.32+: the history registry
+        from qgis.gui import QgsGui
+        entries = QgsGui.historyProviderRegistry().queryEntries()
+        return any(e.entry.get("algorithm_id") == algorithm_id and text in e.entry.get("python_command", "")
+                   for e in entries)
+    return any(algorithm_id in line and text in line for line in open(ProcessingLog.logFilename(), encoding="utf-8"))
+
+
 def _days(node):
     """[(layer, band, QgsDateTimeRange)] of a loaded series: the bands of one layer (QGIS ≥ 3.38) or the layers
     of a group (before)."""
@@ -122,8 +134,8 @@ def _days(node):
     return [(x, 1, x.temporalProperties().fixedTemporalRange()) for x in layers]
 
 
-def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_report(qgis_iface, demo, tmp_path,
-                                                                                 project, monkeypatch):
+def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_report(qgis_iface, provider, demo,
+                                                                                 tmp_path, project, monkeypatch):
     """A run from the dialog, as a background task: each series loads as one node (a layer with a band per day
     on QGIS ≥ 3.38, a group of dated layers before), soil-moisture styled; the empty project takes the outputs'
     CRS; the Temporal Controller steps through the run's days one day at a time; both station layers count
@@ -146,8 +158,9 @@ def test_a_run_from_the_dialog_loads_styled_temporal_results_and_opens_the_repor
     while d.task is not None and time.time() < deadline:
         QgsApplication.processEvents()
         time.sleep(0.05)
-    assert d.task is None and task.error is None, task.error
+    assert d.task is None and d.error is None, d.error
     assert opened == [str(tmp_path / "run" / "report.html")]
+    assert _history_has("smfusion:pipeline", str(tmp_path / "run"))     # run through Processing, in its history
     top = project.layerTreeRoot().children()[0]
     assert top.name().startswith("SM Fusion run")
     nodes = {n.name(): n for n in top.children()}

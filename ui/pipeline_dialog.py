@@ -1,14 +1,23 @@
 """The "SM Fusion" dialog: a short guided form for the whole pipeline. It checks each folder as it is
-picked (series widget), shows the pairs ESTARFM will use, the date coverage of every input on a small
-timeline and the estimated run time, and runs the pipeline as a background QgsTask (progress in the
-status bar, QGIS stays responsive). When the run ends the results load styled and animatable, and the
-report opens in the browser.
+picked (series widget), shows the pairs ESTARFM will use (read in a background task), the date coverage of
+every input on a small timeline and the estimated run time, and runs ``smfusion:pipeline`` through Processing
+(``QgsProcessingAlgRunnerTask``: progress in the status bar, QGIS stays responsive, the run in the Processing
+history). When the run ends the results load styled and animatable, and the report opens in the browser.
 """
 
 import datetime as dt
 from pathlib import Path
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsProject, QgsTask
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsMessageLog,
+    QgsProcessingAlgRunnerTask,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsTask,
+)
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QRectF, Qt, QUrl
 from qgis.PyQt.QtGui import QColor, QDesktopServices, QFont, QPainter, QPen
@@ -32,6 +41,7 @@ from .series_widget import SeriesFolderWidget
 ALIGN_V = Qt.AlignmentFlag.AlignVCenter
 
 LOG_TAG = "SM Fusion"
+PIPELINE = "smfusion:pipeline"
 
 
 class TimelineWidget(QWidget):
@@ -87,42 +97,80 @@ class TimelineWidget(QWidget):
         painter.end()
 
 
-class PipelineTask(QgsTask):
-    """:func:`core.pipeline.run_pipeline` in the background; ``done(summary or None, error or None)`` is
-    called on the main thread when it ends."""
+class RunFeedback(QgsProcessingFeedback):
+    """A run's feedback: every message goes to the SM Fusion log panel; the errors are kept for the message
+    bar."""
 
-    def __init__(self, kwargs, done=None):
-        super().__init__("SM Fusion pipeline", QgsTask.Flag.CanCancel)
-        self.kwargs = kwargs
-        self.done = done
-        self.summary = None
-        self.error = None
-        self.log = []
+    def __init__(self):
+        super().__init__()
+        self.errors = []
 
-    def _progress(self, fraction, message=None):
-        if message:
-            self.log.append(message)
-            QgsMessageLog.logMessage(message, LOG_TAG, Qgis.MessageLevel.Info)
-        if fraction is not None:
-            self.setProgress(100.0 * fraction)
+    def pushInfo(self, text):  # noqa: N802 - QGIS API name
+        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Info)
+        super().pushInfo(text)
+
+    def reportError(self, text, fatalError=False):  # noqa: N802, N803 - QGIS API names
+        self.errors.append(text)
+        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Critical)
+        super().reportError(text, fatalError)
+
+
+def pipeline_algorithm():
+    """smfusion:pipeline from the Processing registry (the plugin registers its provider at start)."""
+    alg = QgsApplication.processingRegistry().createAlgorithmById(PIPELINE)
+    if alg is None:
+        from ..core.errors import SMFusionError
+        raise SMFusionError(f"{PIPELINE} is not registered: enable the SM Fusion plugin (its Processing provider)")
+    return alg
+
+
+def record_history(alg, parameters, context):
+    """Enter a run in the Processing history, as QGIS's own tool dialogs do: the history registry where this
+    QGIS has it (3.32+), else processing.log."""
+    command = alg.asPythonCommand(parameters, context)
+    try:
+        from processing.core.ProcessingLog import ProcessingLog
+    except ImportError:
+        from qgis.gui import QgsGui
+        QgsGui.historyProviderRegistry().addEntry("processing", {
+            "python_command": command, "algorithm_id": alg.id(), "parameters": alg.asMap(parameters, context)})
+        return command
+    ProcessingLog.addToLog(command)
+    return command
+
+
+class CheckTask(QgsTask):
+    """The input check in the background: each driver's ESTARFM pairs (it reads every fine image) and what a
+    later stage will need (core.pipeline.preflight). ``done(pairs, lines)`` runs on the main thread."""
+
+    def __init__(self, fine, coarse, drivers, arguments, done):
+        super().__init__("SM Fusion: checking the inputs", QgsTask.Flag.CanCancel)
+        self.fine, self.coarse, self.drivers, self.arguments, self.done = fine, coarse, drivers, arguments, done
+        self.pairs, self.lines = {}, []
 
     def run(self):
-        from ..core.errors import Cancelled, SMFusionError
-        from ..core.pipeline import run_pipeline
-        try:
-            self.summary = run_pipeline(**self.kwargs, progress=self._progress, is_cancelled=self.isCanceled)
-            return True
-        except Cancelled:
-            self.error = "cancelled"
-        except SMFusionError as err:
-            self.error = str(err)
-        except Exception as err:  # noqa: BLE001 - a task must not raise; the message bar shows it
-            self.error = f"{type(err).__name__}: {err}"
-        return False
+        from ..core.errors import SMFusionError
+        from ..core.fusion import plan_pairs
+        from ..core.pipeline import preflight
+        for var in self.drivers:
+            try:
+                pairs = plan_pairs(Path(self.fine) / var, Path(self.coarse) / var, is_cancelled=self.isCanceled)
+                self.pairs[var] = pairs
+                self.lines.append(f"{var}: {len(pairs)} pairs, {pairs[0]:%Y-%m-%d} … {pairs[-1]:%Y-%m-%d}")
+            except SMFusionError as err:
+                self.lines.append(f"{var}: {err}")
+        if self.arguments is not None:
+            a = self.arguments
+            try:
+                bad, notes = preflight(a["fine"], a["coarse"], a["sm_coarse"], a["static"], a["stations"],
+                                       a["holdout"], a["seed"])
+            except SMFusionError as err:
+                bad, notes = [str(err)], []
+            self.lines += [f"Problem: {p}" for p in bad] + [f"Note: {n}" for n in notes]
+        return not self.isCanceled()
 
     def finished(self, ok):
-        if self.done is not None:
-            self.done(self.summary if ok else None, None if ok else (self.error or "failed"))
+        self.done(self.pairs, self.lines if ok else ["The check was cancelled"])
 
 
 class PipelineDialog(QDialog):
@@ -131,7 +179,8 @@ class PipelineDialog(QDialog):
     def __init__(self, iface=None, parent=None):
         super().__init__(parent)
         self.iface = iface
-        self.task = self.running = None
+        self.task = self.running = self.checking = self.error = None
+        self.context = self.feedback = None
         self.pairs = {}
         self.setObjectName("smfusionPipelineDialog")
         self.setWindowTitle("SM Fusion — daily 1-km soil moisture")
@@ -170,7 +219,7 @@ class PipelineDialog(QDialog):
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b71c1c;")
         self.check_button = QPushButton("Check inputs and show the pairs")
-        self.check_button.clicked.connect(self.check)
+        self.check_button.clicked.connect(lambda: self.check())
         coverage = QGroupBox("Coverage (red: ESTARFM pair dates)")
         cov = QVBoxLayout(coverage)
         for w in (self.timeline, self.pairs_label, self.estimate_label, self.check_button):
@@ -267,54 +316,69 @@ class PipelineDialog(QDialog):
         return (f"{len(info.dates)} dates × {info.grid.width}×{info.grid.height} px, {len(self.drivers())} "
                 f"driver(s), {layers} layer(s): ≈ {when}")
 
-    def check(self):
-        """Read the fine series once to find the pair dates of every driver (as ESTARFM will)."""
-        from ..core.errors import SMFusionError
-        from ..core.fusion import plan_pairs
-        lines = []
-        self.pairs = {}
-        QgsApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            for var in self.drivers():
-                try:
-                    pairs = plan_pairs(Path(self.fine.filePath()) / var, Path(self.coarse.filePath()) / var)
-                    self.pairs[var] = pairs
-                    lines.append(f"{var}: {len(pairs)} pairs, {pairs[0]:%Y-%m-%d} … {pairs[-1]:%Y-%m-%d}")
-                except SMFusionError as err:
-                    lines.append(f"{var}: {err}")
-            if not self.problems():                    # what a later stage will need (core.pipeline.preflight)
-                from ..core.pipeline import preflight
-                k = self.kwargs()
-                bad, notes = preflight(k["fine"], k["coarse"], k["sm_coarse"], k["static"], k["stations"],
-                                       k["holdout"], k["seed"])
-                lines += [f"Problem: {p}" for p in bad] + [f"Note: {n}" for n in notes]
-        finally:
-            QgsApplication.restoreOverrideCursor()
-        self.pairs_label.setText("\n".join(lines) if lines else "No driver to fuse yet")
-        self.refresh()
+    def check(self, wait=False):
+        """Check the inputs in a background task (:class:`CheckTask`): the pair dates of every driver, and what
+        a later stage will need; the results fill the pairs label. ``wait``: return when done (tests)."""
+        if self.checking is not None:
+            return self.pairs
+        arguments = None
+        if not self.problems():
+            arguments = pipeline_algorithm().arguments(self.parameters(), QgsProcessingContext())
+        self.pairs_label.setText("Checking the inputs (reading the fine series)…")
+        self.check_button.setEnabled(False)
+        self.checking = CheckTask(self.fine.filePath(), self.coarse.filePath(), self.drivers(), arguments,
+                                  self.on_checked)
+        QgsApplication.taskManager().addTask(self.checking)
+        while wait and self.checking is not None:
+            QgsApplication.processEvents()
         return self.pairs
 
+    def on_checked(self, pairs, lines):
+        self.checking = None
+        self.pairs = pairs
+        self.check_button.setEnabled(True)
+        self.pairs_label.setText("\n".join(lines) if lines else "No driver to fuse yet")
+        self.refresh()
+
     # ------------------------------------------------------------------ run
-    def kwargs(self):
-        from ..core.calibrate import parse_holdout
-        return {"fine": self.fine.filePath(), "coarse": self.coarse.filePath(),
-                "sm_coarse": {"ssm": self.ssm.filePath() or None, "rzsm": self.rzsm.filePath() or None},
-                "static": self.static.filePath(), "stations": self.stations.filePath(),
-                "output": self.output.filePath(), "holdout": parse_holdout(self.holdout.text()),
-                "seed": self.seed.value()}
+    def parameters(self):
+        """The form as the parameters of smfusion:pipeline (the tool maps them to the engine)."""
+        return {"FINE": self.fine.filePath(), "COARSE": self.coarse.filePath(),
+                "SSM": self.ssm.filePath() or None, "RZSM": self.rzsm.filePath() or None,
+                "STATIC": self.static.filePath(), "STATIONS": self.stations.filePath(),
+                "HOLDOUT": self.holdout.text(), "SEED": self.seed.value(), "OUTPUT": self.output.filePath()}
 
     def start(self):
-        """Start the background task (the dialog stays open and can be closed; the task goes on)."""
+        """Run smfusion:pipeline in the background through Processing (the dialog stays open and can be
+        closed; the task goes on). Returns the task, or None when the form has problems."""
         problems = self.problems()
         if problems:
             self.problems_label.setText("\n".join(f"• {p}" for p in problems))
             return None
-        self.task = PipelineTask(self.kwargs(), self.on_done)
+        alg = pipeline_algorithm()
+        parameters = self.parameters()
+        self.context = QgsProcessingContext()       # no project: the dialog loads the results itself (on_done)
+        self.feedback = RunFeedback()
+        record_history(alg, parameters, self.context)
+        self.task = QgsProcessingAlgRunnerTask(alg, parameters, self.context, self.feedback)
+        self.task.executed.connect(self.on_executed)
         self.run_button.setEnabled(False)
         QgsApplication.taskManager().addTask(self.task)
         self.running = self._message("The pipeline runs in the background: see the progress in the status bar",
                                      Qgis.MessageLevel.Info, duration=0)
         return self.task
+
+    def on_executed(self, ok, results):
+        """The Processing run ended: a summary for :meth:`on_done`, or why it did not finish."""
+        if self.feedback.isCanceled():
+            self.error = "cancelled"
+        elif not ok or not results.get("OUTPUT"):
+            self.error = self.feedback.errors[-1] if self.feedback.errors else "failed"
+        else:
+            self.error = None
+        summary = None if self.error else {"output": Path(results["OUTPUT"]), "report": Path(results["REPORT"]),
+                                           "table": results["METRICS"]}
+        self.on_done(summary, self.error)
 
     def on_done(self, summary, error):
         self.task = None
