@@ -39,7 +39,10 @@ def test_head_refit_and_apply_on_the_demo(region, tmp_path):
     print(f"demo ssm, held-out stations: RMSE {report['heldout_before']['rmse']:.4f} downscaled → "
           f"{report['heldout_after']['rmse']:.4f} after the head refit (random backbone)")
     assert report["heldout_after"]["rmse"] < 0.9 * report["heldout_before"]["rmse"]
-    paths = {m: C.apply(new, planes, tmp_path / m, "ssm", m, stations) for m in ("cnn", "linear", "cdf")}
+    done = {m: C.apply(new, planes, tmp_path / m, "ssm", m, stations) for m in ("cnn", "linear", "cdf")}
+    assert (done["cnn"].method, done["cnn"].provider) == ("cnn", "CPUExecutionProvider")
+    assert (done["linear"].method, done["linear"].provider) == ("linear", "")
+    paths = {m: d.paths for m, d in done.items()}
     assert [p.name for p in paths["cnn"]][:2] == ["ssm_20210401.tif", "ssm_20210402.tif"]
     specs = V.parse_series_specs(";".join(f"{m}|ssm|{tmp_path / m}" for m in paths) +
                                  f";downscaled|ssm|{region / 'down' / 'ssm'}")
