@@ -7,7 +7,7 @@ VENV      := .venv
 VPY       := $(VENV)/bin/python
 SUDO      := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PKGS  := qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy python3-xarray python3-netcdf4 \
-             python3-venv python3-pip python3-matplotlib
+             python3-venv python3-pip python3-matplotlib qttools5-dev-tools
 PLUGINS   := $(CURDIR)/build/plugins
 QGIS_PROFILE := $(CURDIR)/build/qgis-profile
 QGIS_ENV  := QT_QPA_PLATFORM=offscreen QGIS_PLUGINPATH=$(PLUGINS) QGIS_CUSTOM_CONFIG_PATH=$(QGIS_PROFILE)
@@ -16,7 +16,7 @@ DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
 .PHONY: help setup apt venv deps link test test-fast test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
-        pins fuzz zip help-pages lint clean
+        pins fuzz zip help-pages translations lint clean
 
 help:
 	@echo "make demo   install what is missing, then write the demo region and run the whole pipeline on it"
@@ -30,6 +30,7 @@ help:
 	@echo "make model rebuild the graphical model processing_provider/pipeline_model.model3"
 	@echo "make zip    build dist/smfusion.zip for 'Install from ZIP'"
 	@echo "make help-pages  write the tools' help pages (help/) from the README's tool sections"
+	@echo "make translations  update i18n/*.ts from the code's strings and compile them to .qm"
 	@echo "make lint   ruff"
 
 setup: apt venv deps link
@@ -125,6 +126,11 @@ train-cnn: setup
 
 zip:
 	@$(PY) scripts/make_zip.py dist/smfusion.zip
+
+# the translations: i18n/smfusion_<lang>.ts updated from the code's strings, then compiled to .qm (shipped)
+translations: venv link
+	QT_QPA_PLATFORM=offscreen $(VPY) scripts/update_translations.py
+	for ts in i18n/*.ts; do lrelease -silent "$$ts" -qm "$${ts%.ts}.qm"; done
 
 # the tools' help pages (help/<name>.html, the tools' help links) from the README's tool sections
 help-pages: venv link

@@ -5,6 +5,9 @@ QGIS loads this package and calls :func:`classFactory`; everything else is impor
 
 
 def classFactory(iface):  # noqa: N802 - the name QGIS calls
+    from .plugin import i18n
     from .plugin.plugin import SMFusionPlugin
+
+    i18n.install()                               # QGIS's language, where SM Fusion ships a translation
 
     return SMFusionPlugin(iface)

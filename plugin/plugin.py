@@ -10,6 +10,7 @@ from pathlib import Path
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
 
 from . import dependencies
+from .i18n import tr
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 ICON = PLUGIN_DIR / "icon.svg"
@@ -52,17 +53,17 @@ class SMFusionPlugin:
 
         icon = QIcon(str(ICON))
         window = self.iface.mainWindow()
-        main = QAction(icon, "SM Fusion…", window)
+        main = QAction(icon, tr("SM Fusion…"), window)
         main.setObjectName("smfusionPipeline")
-        main.setToolTip("Run the whole pipeline: fusion, downscaling, calibration, evaluation")
+        main.setToolTip(tr("Run the whole pipeline: fusion, downscaling, calibration, evaluation"))
         main.triggered.connect(self.show_dialog)
         self.iface.addToolBarIcon(main)
         self.toolbar_actions.append(main)
-        toolbox = QAction(icon, "SM Fusion tools…", window)
+        toolbox = QAction(icon, tr("SM Fusion tools…"), window)
         toolbox.setObjectName("smfusionShowToolbox")
-        toolbox.setToolTip("Open the Processing toolbox at the SM Fusion tools")
+        toolbox.setToolTip(tr("Open the Processing toolbox at the SM Fusion tools"))
         toolbox.triggered.connect(self.show_toolbox)
-        deps = QAction("Check Python packages…", window)
+        deps = QAction(tr("Check Python packages…"), window)
         deps.setObjectName("smfusionDependencies")
         deps.triggered.connect(self.show_dependencies)
         for action in (main, toolbox, deps):

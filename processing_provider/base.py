@@ -15,6 +15,7 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..core.errors import SMFusionError
 from ..plugin import compat
+from ..plugin.i18n import tr
 
 # "Pipeline" keeps its name as its id: a .model3 (smfusion:pipeline_model) has its group's name as its group id
 GROUPS = {"Inputs": "inputs", "Fusion": "fusion", "Downscaling": "downscaling", "Stations": "stations",
@@ -195,10 +196,10 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         return self.NAME
 
     def displayName(self):  # noqa: N802 - QGIS API name
-        return self.DISPLAY_NAME
+        return tr(self.DISPLAY_NAME)
 
     def group(self):
-        return self.GROUP
+        return tr(self.GROUP)
 
     def groupId(self):  # noqa: N802 - QGIS API name
         return GROUPS[self.GROUP]
@@ -207,7 +208,7 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def shortDescription(self):  # noqa: N802 - QGIS API name
-        return self.SHORT
+        return tr(self.SHORT)
 
     def tags(self):
         return [*TAGS, *self.TAGS]
@@ -219,14 +220,14 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         return QUrl.fromLocalFile(str(page)).toString() if page.is_file() else ""
 
     def shortHelpString(self):  # noqa: N802 - QGIS API name
-        parts = [f"<p>{self.HELP}</p>"]
+        parts = [f"<p>{tr(self.HELP)}</p>"]
         if self.PARAM_HELP:
-            parts.append("<h3>Parameters</h3><dl>")
+            parts.append(f"<h3>{tr('Parameters')}</h3><dl>")
             for name, text in self.PARAM_HELP.items():
-                parts.append(f"<dt><b>{name}</b></dt><dd>{text}</dd>")
+                parts.append(f"<dt><b>{name}</b></dt><dd>{tr(text)}</dd>")
             parts.append("</dl>")
         if self.EXAMPLE:
-            parts.append(f"<h3>Example</h3><pre>{html.escape(self.EXAMPLE)}</pre>")
+            parts.append(f"<h3>{tr('Example')}</h3><pre>{html.escape(self.EXAMPLE)}</pre>")
         return "".join(parts)
 
     def canExecute(self):  # noqa: N802 - QGIS API name
@@ -244,8 +245,9 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.define()
         for param in self.parameterDefinitions():
+            param.setDescription(tr(param.description()))
             if param.name() in self.PARAM_HELP:
-                param.setHelp(plain(self.PARAM_HELP[param.name()]))
+                param.setHelp(plain(tr(self.PARAM_HELP[param.name()])))
             if param.name() in self.ADVANCED:
                 param.setFlags(param.flags() | compat.FLAG_ADVANCED)
 
@@ -314,7 +316,7 @@ class SMFusionAlgorithm(QgsProcessingAlgorithm):
         try:
             return self.execute(parameters, context, feedback)
         except Cancelled:                       # what was half written is gone; a rerun resumes
-            feedback.pushInfo("Cancelled by the user. The files already complete are kept; run again to resume.")
+            feedback.pushInfo(tr("Cancelled by the user. The files already complete are kept; run again to resume."))
             return {}
         except SMFusionError as err:
             raise QgsProcessingException(str(err)) from err

@@ -34,7 +34,8 @@ class SMFusionProvider(QgsProcessingProvider):
         return "SM Fusion"
 
     def longName(self):  # noqa: N802 - QGIS API name
-        return "SM Fusion: daily 1-km soil moisture (ESTARFM, LightGBM, CNN)"
+        from ..plugin.i18n import tr
+        return tr("SM Fusion: daily 1-km soil moisture (ESTARFM, LightGBM, CNN)")
 
     def versionInfo(self):  # noqa: N802 - QGIS API name
         from ..core import __version__

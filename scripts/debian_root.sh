@@ -11,7 +11,7 @@
 set -euo pipefail
 
 APT_PKGS="make git qgis python3-qgis qgis-providers gdal-bin python3-gdal python3-numpy python3-scipy python3-xarray python3-netcdf4 python3-venv \
-python3-pip python3-matplotlib"
+python3-pip python3-matplotlib qttools5-dev-tools"
 
 apt_opts() {   # Debian unstable's Release files outlive their Valid-Until in snapshots
     [ "$1" = sid ] && echo "-o Acquire::Check-Valid-Until=false" || true

@@ -209,7 +209,8 @@ def test_zip_layout(tmp_path):
                      "smfusion/requirements/py313-numpy22.txt", "smfusion/plugin/compat.py", "smfusion/icon.svg",
                      "smfusion/ui/styles/soil_moisture.qml",
                      "smfusion/processing_provider/pipeline_model.model3", "smfusion/ui/pipeline_dialog.py",
-                     "smfusion/models/cnn_ssm.onnx", "smfusion/LICENSE"):
+                     "smfusion/models/cnn_ssm.onnx", "smfusion/LICENSE", "smfusion/i18n/smfusion_ko.qm",
+                     "smfusion/help/pipeline.html"):
         assert required in names
     for n in names:
         parts = n.split("/")

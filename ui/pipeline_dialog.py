@@ -36,6 +36,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..plugin.i18n import noop, tr
 from .series_widget import SeriesFolderWidget
 
 ALIGN_V = Qt.AlignmentFlag.AlignVCenter
@@ -72,7 +73,7 @@ class TimelineWidget(QWidget):
         start, end = self.span()
         if start is None:
             painter.setPen(QColor("#757575"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Pick the inputs to see their dates")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, tr("Pick the inputs to see their dates"))
             return
         width = max(1.0, self.width() - self.LABEL - 8)
         days = max(1, (end - start).days)
@@ -156,7 +157,8 @@ class CheckTask(QgsTask):
             try:
                 pairs = plan_pairs(Path(self.fine) / var, Path(self.coarse) / var, is_cancelled=self.isCanceled)
                 self.pairs[var] = pairs
-                self.lines.append(f"{var}: {len(pairs)} pairs, {pairs[0]:%Y-%m-%d} … {pairs[-1]:%Y-%m-%d}")
+                self.lines.append(tr("{}: {} pairs, {} … {}").format(var, len(pairs), f"{pairs[0]:%Y-%m-%d}",
+                                                                     f"{pairs[-1]:%Y-%m-%d}"))
             except SMFusionError as err:
                 self.lines.append(f"{var}: {err}")
         if self.arguments is not None:
@@ -166,11 +168,11 @@ class CheckTask(QgsTask):
                                        a["holdout"], a["seed"])
             except SMFusionError as err:
                 bad, notes = [str(err)], []
-            self.lines += [f"Problem: {p}" for p in bad] + [f"Note: {n}" for n in notes]
+            self.lines += [tr("Problem: {}").format(p) for p in bad] + [tr("Note: {}").format(n) for n in notes]
         return not self.isCanceled()
 
     def finished(self, ok):
-        self.done(self.pairs, self.lines if ok else ["The check was cancelled"])
+        self.done(self.pairs, self.lines if ok else [tr("The check was cancelled")])
 
 
 class PipelineDialog(QDialog):
@@ -183,14 +185,14 @@ class PipelineDialog(QDialog):
         self.context = self.feedback = None
         self.pairs = {}
         self.setObjectName("smfusionPipelineDialog")
-        self.setWindowTitle("SM Fusion — daily 1-km soil moisture")
+        self.setWindowTitle(tr("SM Fusion — daily 1-km soil moisture"))
         self.setMinimumWidth(900)
-        intro = QLabel("ESTARFM fuses each fine driver series with its coarse twin, LightGBM downscales the coarse "
-                       "SSM and RZSM to the fine grid, a CNN fine-tuned on your training stations calibrates them, "
-                       "and the held-out stations score the bilinear, downscaled and calibrated series.")
+        intro = QLabel(tr("ESTARFM fuses each fine driver series with its coarse twin, LightGBM downscales the coarse "
+                          "SSM and RZSM to the fine grid, a CNN fine-tuned on your training stations calibrates them, "
+                          "and the held-out stations score the bilinear, downscaled and calibrated series."))
         intro.setWordWrap(True)
         self.fine = SeriesFolderWidget(kinds=("group",))
-        self.fine.setToolTip("A folder with one series sub-folder per driver: ndvi/, lst_day/, albedo/…")
+        self.fine.setToolTip(tr("A folder with one series sub-folder per driver: ndvi/, lst_day/, albedo/…"))
         self.coarse = SeriesFolderWidget(kinds=("group",))
         self.ssm = SeriesFolderWidget(kinds=("series", "raw"), optional=True)
         self.rzsm = SeriesFolderWidget(kinds=("series", "raw"), optional=True)
@@ -198,18 +200,19 @@ class PipelineDialog(QDialog):
         self.stations = QgsFileWidget()
         self.stations.setFilter("GeoPackage (*.gpkg)")
         self.holdout = QLineEdit("0.25")
-        self.holdout.setToolTip("A fraction of the stations (drawn with the seed) or comma-separated ids")
+        self.holdout.setToolTip(tr("A fraction of the stations (drawn with the seed) or comma-separated ids"))
         self.seed = QSpinBox()
         self.seed.setRange(0, 10_000)
         self.output = QgsFileWidget()
         self.output.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        inputs = QGroupBox("Inputs")
+        inputs = QGroupBox(tr("Inputs"))
         form = QFormLayout(inputs)
-        for label, widget in (("Fine drivers", self.fine), ("Coarse drivers", self.coarse),
-                              ("Coarse SSM", self.ssm), ("Coarse RZSM", self.rzsm), ("Static layers", self.static),
-                              ("Stations", self.stations), ("Held-out stations", self.holdout), ("Seed", self.seed),
-                              ("Output folder", self.output)):
-            form.addRow(label, widget)
+        for label, widget in ((noop("Fine drivers"), self.fine), (noop("Coarse drivers"), self.coarse),
+                              (noop("Coarse SSM"), self.ssm), (noop("Coarse RZSM"), self.rzsm),
+                              (noop("Static layers"), self.static), (noop("Stations"), self.stations),
+                              (noop("Held-out stations"), self.holdout), (noop("Seed"), self.seed),
+                              (noop("Output folder"), self.output)):
+            form.addRow(tr(label), widget)
         self.timeline = TimelineWidget()
         self.pairs_label = QLabel("")
         self.pairs_label.setObjectName("pairsLabel")
@@ -218,14 +221,14 @@ class PipelineDialog(QDialog):
         self.problems_label = QLabel("")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b71c1c;")
-        self.check_button = QPushButton("Check inputs and show the pairs")
+        self.check_button = QPushButton(tr("Check inputs and show the pairs"))
         self.check_button.clicked.connect(lambda: self.check())
-        coverage = QGroupBox("Coverage (red: ESTARFM pair dates)")
+        coverage = QGroupBox(tr("Coverage (red: ESTARFM pair dates)"))
         cov = QVBoxLayout(coverage)
         for w in (self.timeline, self.pairs_label, self.estimate_label, self.check_button):
             cov.addWidget(w)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.run_button = self.buttons.addButton("Run", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.run_button = self.buttons.addButton(tr("Run"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.run_button.setObjectName("runButton")
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
@@ -266,21 +269,21 @@ class PipelineDialog(QDialog):
                         ("Coarse RZSM", self.rzsm), ("Static layers", self.static)):
             bad = w.problem()
             if bad:
-                out.append(f"{name}: {bad}")
+                out.append(f"{tr(name)}: {bad}")
         if not (self.ssm.filePath() or self.rzsm.filePath()):
-            out.append("Give the coarse SSM, the coarse RZSM, or both")
+            out.append(tr("Give the coarse SSM, the coarse RZSM, or both"))
         if self.fine.info and self.coarse.info and self.fine.info.kind == self.coarse.info.kind == "group":
             if not set(self.fine.info.members) & set(self.coarse.info.members):
-                out.append("The fine and coarse folders share no driver sub-folder")
+                out.append(tr("The fine and coarse folders share no driver sub-folder"))
         if not Path(self.stations.filePath() or "/nonexistent").is_file():
-            out.append("Stations: choose a station GeoPackage (smfusion:importstations)")
+            out.append(tr("Stations: choose a station GeoPackage (smfusion:importstations)"))
         if not self.output.filePath():
-            out.append("Output folder: choose one")
+            out.append(tr("Output folder: choose one"))
         try:
             from ..core.calibrate import parse_holdout
             parse_holdout(self.holdout.text())
         except Exception as err:  # noqa: BLE001 - any parse error is a form problem
-            out.append(f"Held-out stations: {err}")
+            out.append(f"{tr('Held-out stations')}: {err}")
         return out
 
     def drivers(self):
@@ -324,7 +327,7 @@ class PipelineDialog(QDialog):
         arguments = None
         if not self.problems():
             arguments = pipeline_algorithm().arguments(self.parameters(), QgsProcessingContext())
-        self.pairs_label.setText("Checking the inputs (reading the fine series)…")
+        self.pairs_label.setText(tr("Checking the inputs (reading the fine series)…"))
         self.check_button.setEnabled(False)
         self.checking = CheckTask(self.fine.filePath(), self.coarse.filePath(), self.drivers(), arguments,
                                   self.on_checked)
@@ -337,7 +340,7 @@ class PipelineDialog(QDialog):
         self.checking = None
         self.pairs = pairs
         self.check_button.setEnabled(True)
-        self.pairs_label.setText("\n".join(lines) if lines else "No driver to fuse yet")
+        self.pairs_label.setText("\n".join(lines) if lines else tr("No driver to fuse yet"))
         self.refresh()
 
     # ------------------------------------------------------------------ run
@@ -364,7 +367,7 @@ class PipelineDialog(QDialog):
         self.task.executed.connect(self.on_executed)
         self.run_button.setEnabled(False)
         QgsApplication.taskManager().addTask(self.task)
-        self.running = self._message("The pipeline runs in the background: see the progress in the status bar",
+        self.running = self._message(tr("The pipeline runs in the background: see the progress in the status bar"),
                                      Qgis.MessageLevel.Info, duration=0)
         return self.task
 
@@ -387,11 +390,11 @@ class PipelineDialog(QDialog):
             self.iface.messageBar().popWidget(self.running)
         self.running = None
         if error == "cancelled":
-            self._message("The pipeline was cancelled; the files already complete are kept, and Run resumes",
+            self._message(tr("The pipeline was cancelled; the files already complete are kept, and Run resumes"),
                           Qgis.MessageLevel.Warning)
             return
         if error:
-            self._message(f"The pipeline stopped: {error}", Qgis.MessageLevel.Critical)
+            self._message(tr("The pipeline stopped: {}").format(error), Qgis.MessageLevel.Critical)
             return
         from .layers import add_pipeline_outputs, frame_days
         add_pipeline_outputs(summary["output"], QgsProject.instance())
@@ -399,9 +402,9 @@ class PipelineDialog(QDialog):
             frame_days(self.iface.mapCanvas(), QgsProject.instance())
         QgsMessageLog.logMessage(summary["table"], LOG_TAG, Qgis.MessageLevel.Info)
         if QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary["report"]))):
-            self._message(f"Pipeline done: {summary['report']}", Qgis.MessageLevel.Success)
+            self._message(tr("Pipeline done: {}").format(summary["report"]), Qgis.MessageLevel.Success)
         else:
-            self._message(f"Pipeline done. No browser opened the report: open {summary['report']}",
+            self._message(tr("Pipeline done. No browser opened the report: open {}").format(summary["report"]),
                           Qgis.MessageLevel.Success, duration=0)
 
     def _message(self, text, level, duration=8):
