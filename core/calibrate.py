@@ -11,7 +11,7 @@ array shape.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -277,11 +277,47 @@ def remembered_at_stations(values, ids, days, memory_days, dates):
     return out
 
 
+@dataclass
+class FitReport:
+    """What :func:`train_head` and :func:`train_full` measured: :meth:`~.metrics.Scores.as_dict` scores on the
+    training stations before and after the fit, leave-one-station-out for MODE head (``training_scope``
+    ``loso``) and in-sample for MODE full (``fit``), and on the held-out stations (None without any); ``extra``:
+    the mode's own figures (head: alpha, gain, memory_days, and the choice of the correction)."""
+
+    training_scope: str
+    training_stations: int
+    heldout_stations: int
+    training_before: dict
+    training_after: dict
+    heldout_before: dict = None
+    heldout_after: dict = None
+    extra: dict = field(default_factory=dict)
+
+    def scores(self):
+        """[(label, scores dict)]: training before/after, then held-out before/after when there are any."""
+        where = "training stations, leave-one-station-out" if self.training_scope == "loso" else "training stations"
+        out = [(f"{where}, before", self.training_before), (f"{where}, after", self.training_after)]
+        if self.heldout_after is not None:
+            out += [("held-out stations, before", self.heldout_before),
+                    ("held-out stations, after", self.heldout_after)]
+        return out
+
+    def as_meta(self):
+        """The ``validation`` dict of the model's metadata (core/cnnmeta.py): the training scores under
+        ``training_loso_*`` (MODE head) or ``training_*`` (MODE full), ``heldout_*``, and ``extra``."""
+        key = "training_loso" if self.training_scope == "loso" else "training"
+        meta = {**self.extra, "training_stations": self.training_stations, "heldout_stations": self.heldout_stations,
+                f"{key}_before": self.training_before, f"{key}_after": self.training_after}
+        if self.heldout_after is not None:
+            meta.update({"heldout_before": self.heldout_before, "heldout_after": self.heldout_after})
+        return meta
+
+
 def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, start=None, end=None, progress=None,
                memory_days=None):
     """Transfer learning, MODE head: refit the CNN's last layer on the training stations' residuals
     (obs − sm) by ridge regression toward the pretrained head, with leave-stations-out CV; returns
-    (new ModelProto, report dict). ``memory_days`` (default :data:`~.memory.DEFAULT_DAYS`): the correction's
+    (new ModelProto, :class:`FitReport`). ``memory_days`` (default :data:`~.memory.DEFAULT_DAYS`): the correction's
     memory, recorded in the model for :func:`apply`; the head is fitted on the remembered features."""
     from . import cnn, cnnmeta, memory
     from .metrics import scores
@@ -326,21 +362,22 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
                                        free=[x.shape[1] - 1])
     gain = float(wx[-1] / sd)
     w, b = wx[:-1], float(bx - wx[-1] * mu / sd)
-    report = {"alpha": alpha, "memory_days": tau, "gain": gain, "training_stations": len(set(ids[tr])),
-              "heldout_stations": len(set(ids[~tr])),
-              "training_loso_before": scores(sm[tr], obs[tr]).as_dict(),
-              "training_loso_after": scores(sm[tr] + cv, obs[tr]).as_dict()}
+    report = FitReport("loso", len(set(ids[tr])), len(set(ids[~tr])), scores(sm[tr], obs[tr]).as_dict(),
+                       scores(sm[tr] + cv, obs[tr]).as_dict(),
+                       extra={"alpha": alpha, "memory_days": tau, "gain": gain})
     loso_values = {"cnn": sm[tr] + cv, **loso_baselines(sm[tr], obs[tr], ids[tr])}
-    report["loso"], report["choice"], report["choice_reason"] = choose_correction(
-        sm[tr], obs[tr], ids[tr], loso_values["cnn"], baselines={m: loso_values[m] for m in ("bias", "linear")})
+    loso, choice, reason = choose_correction(sm[tr], obs[tr], ids[tr], loso_values["cnn"],
+                                             baselines={m: loso_values[m] for m in ("bias", "linear")})
+    report.extra.update({"loso": loso, "choice": choice, "choice_reason": reason})
     filled = centre[tr, len(inputs)] if planes.observed else None
     intervals = _interval_models(stations, train_ids, planes.grid.crs, inputs, centre[tr, :len(inputs)], ids[tr],
                                  sm[tr], {m: obs[tr] - v for m, v in loso_values.items()}, filled)
     if (~tr).any():
         after = sm[~tr] * (1.0 + gain) + feats[~tr] @ w + b
-        report["heldout_before"] = scores(sm[~tr], obs[~tr]).as_dict()
-        report["heldout_after"] = scores(after, obs[~tr]).as_dict()
-    new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report, "memory": tau, "gain": gain,
+        report.heldout_before = scores(sm[~tr], obs[~tr]).as_dict()
+        report.heldout_after = scores(after, obs[~tr]).as_dict()
+    new = cnn.replace_head(model, w, b, {"holdout": held_ids, "validation": report.as_meta(), "memory": tau,
+                                         "gain": gain,
                                          "intervals": intervals,
                                          "training": {**meta.get("training", {}), "head_refit": {
                                              "stations": len(set(ids[tr])), "samples": int(tr.sum())}}})
@@ -600,7 +637,7 @@ def train_full(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
                progress=None, lr=1e-4, epochs=200, patience=20):
     """Transfer learning, MODE full (needs PyTorch): fine-tune every layer on the training stations' patches
     (target: obs − sm at the patch centre), small learning rate, early stopping on a fifth of the training
-    stations; returns (new ModelProto, report dict) like :func:`train_head`."""
+    stations; returns (new ModelProto, :class:`FitReport`) like :func:`train_head`."""
     try:
         import torch
     except ImportError:
@@ -650,13 +687,12 @@ def train_full(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
                 break
     net.load_state_dict(best_state)
     trn = np.isin(ids, train_ids)
-    report = {"training_stations": len(set(ids[trn])), "heldout_stations": len(set(ids[te])),
-              "training_before": scores(sm[trn], obs[trn]).as_dict(),
-              "training_after": scores(sm[trn] + predict(trn), obs[trn]).as_dict()}
+    report = FitReport("fit", len(set(ids[trn])), len(set(ids[te])), scores(sm[trn], obs[trn]).as_dict(),
+                       scores(sm[trn] + predict(trn), obs[trn]).as_dict())
     if te.any():
-        report["heldout_before"] = scores(sm[te], obs[te]).as_dict()
-        report["heldout_after"] = scores(sm[te] + predict(te), obs[te]).as_dict()
-    new = cnn.onnx_with_twin_weights(model, net, {"holdout": held_ids, "validation": report,
+        report.heldout_before = scores(sm[te], obs[te]).as_dict()
+        report.heldout_after = scores(sm[te] + predict(te), obs[te]).as_dict()
+    new = cnn.onnx_with_twin_weights(model, net, {"holdout": held_ids, "validation": report.as_meta(),
                                                   "training": {**meta.get("training", {}), "fine_tuned": {
                                                       "stations": len(set(ids[trn])), "mode": "full"}}})
     return new, report

@@ -134,11 +134,9 @@ class CalibrateTrainAlgorithm(SMFusionAlgorithm):
         output = self.parameterAsFileOutput(parameters, "OUTPUT_MODEL", context)
         with atomic_path(output) as tmp:
             onnx.save(model, str(tmp))
-        for key in ("training_loso_before", "training_loso_after", "heldout_before", "heldout_after"):
-            if key in report:
-                r = report[key]
-                feedback.pushInfo(f"{key}: PCC {r['pcc']:.3f}, RMSE {r['rmse']:.4f}, ubRMSE {r['ubrmse']:.4f}, "
-                                  f"bias {r['bias']:+.4f} (N={r['n']})")
+        for label, r in report.scores():
+            feedback.pushInfo(f"{label}: PCC {r['pcc']:.3f}, RMSE {r['rmse']:.4f}, ubRMSE {r['ubrmse']:.4f}, "
+                              f"bias {r['bias']:+.4f} (N={r['n']})")
         held = cnnmeta.read(model).get("holdout", [])
         feedback.pushInfo(f"Held-out stations: {', '.join(held) or 'none'}")
-        return {"OUTPUT_MODEL": output, "REPORT": json.dumps(report), "HELD_OUT": ",".join(held)}
+        return {"OUTPUT_MODEL": output, "REPORT": json.dumps(report.as_meta()), "HELD_OUT": ",".join(held)}

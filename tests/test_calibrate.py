@@ -34,11 +34,12 @@ def test_head_refit_and_apply_on_the_demo(region, tmp_path):
     stations = region / "stations" / "stations.gpkg"
     new, report = C.train_head(base, planes, stations, "ssm", holdout=0.25, seed=1)
     held = cnnmeta.read(new)["holdout"]
-    assert len(held) == 10 and report["training_stations"] == 30
-    assert cnnmeta.read(new)["validation"]["heldout_after"] == report["heldout_after"]
-    print(f"demo ssm, held-out stations: RMSE {report['heldout_before']['rmse']:.4f} downscaled → "
-          f"{report['heldout_after']['rmse']:.4f} after the head refit (random backbone)")
-    assert report["heldout_after"]["rmse"] < 0.9 * report["heldout_before"]["rmse"]
+    assert len(held) == 10 and report.training_stations == 30
+    assert cnnmeta.read(new)["validation"]["heldout_after"] == report.heldout_after
+    assert cnnmeta.read(new)["validation"] == report.as_meta() and report.as_meta()["training_loso_after"]
+    print(f"demo ssm, held-out stations: RMSE {report.heldout_before['rmse']:.4f} downscaled → "
+          f"{report.heldout_after['rmse']:.4f} after the head refit (random backbone)")
+    assert report.heldout_after["rmse"] < 0.9 * report.heldout_before["rmse"]
     done = {m: C.apply(new, planes, tmp_path / m, "ssm", m, stations) for m in ("cnn", "linear", "cdf")}
     assert (done["cnn"].method, done["cnn"].provider) == ("cnn", "CPUExecutionProvider")
     assert (done["linear"].method, done["linear"].provider) == ("linear", "")
@@ -48,7 +49,7 @@ def test_head_refit_and_apply_on_the_demo(region, tmp_path):
                                  f";downscaled|ssm|{region / 'down' / 'ssm'}")
     res = V.evaluate(specs, stations, split=set(held))
     pooled = {r.series: r for r in res["rows"] if r.station_id == V.POOLED and r.group == "held-out"}
-    assert pooled["cnn"].rmse == pytest.approx(report["heldout_after"]["rmse"], rel=1e-3)
+    assert pooled["cnn"].rmse == pytest.approx(report.heldout_after["rmse"], rel=1e-3)
     for m in ("cnn", "linear", "cdf"):
         assert pooled[m].rmse < pooled["downscaled"].rmse
     a = read_raster(paths["cnn"][0])[0]
@@ -231,8 +232,9 @@ def test_full_fine_tuning_with_torch(region):
     base = C.base_model(None, "ssm", planes)
     new, report = C.train_full(base, planes, region / "stations" / "stations.gpkg", "ssm", holdout=0.25, seed=1,
                                epochs=4, patience=2)
-    assert report["training_after"]["rmse"] < report["training_before"]["rmse"]
-    assert report["heldout_after"]["rmse"] < report["heldout_before"]["rmse"]
+    assert report.training_after["rmse"] < report.training_before["rmse"]
+    assert [label for label, _ in report.scores()][0] == "training stations, before"
+    assert report.heldout_after["rmse"] < report.heldout_before["rmse"]
     old = {t.name: numpy_helper.to_array(t) for t in base.graph.initializer}
     changed = [t.name for t in new.graph.initializer if not np.array_equal(numpy_helper.to_array(t), old[t.name])]
     assert len(changed) > 2 and cnnmeta.read(new)["training"]["fine_tuned"]["mode"] == "full"
