@@ -209,7 +209,12 @@
       <translation>예시</translation>
     </message>
     <message>
-      <location filename="../processing_provider/provider.py" line="38" />
+      <location filename="../processing_provider/provider.py" line="30" />
+      <source>Run the whole pipeline (graphical model)</source>
+      <translation>전체 파이프라인 실행 (그래픽 모델)</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/provider.py" line="58" />
       <source>SM Fusion: daily 1-km soil moisture (ESTARFM, LightGBM, CNN)</source>
       <translation>SM Fusion: 일별 1 km 토양수분 (ESTARFM, LightGBM, CNN)</translation>
     </message>

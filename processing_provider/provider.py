@@ -19,7 +19,27 @@ from .importstations import ImportStationsAlgorithm
 from .pipeline import PipelineAlgorithm
 
 # smfusion:pipeline_model — the pipeline as a graphical model of the single tools (written by scripts/make_model.py)
-MODELS = (Path(__file__).resolve().parent / "pipeline_model.model3",)
+MODEL = Path(__file__).resolve().parent / "pipeline_model.model3"
+
+
+class PipelineModel(QgsProcessingModelAlgorithm):
+    """The shipped graphical model, under a display name (a model's name is both its id and its label)."""
+
+    def displayName(self):  # noqa: N802 - QGIS API name
+        from ..plugin.i18n import tr
+        return tr("Run the whole pipeline (graphical model)")
+
+    def createInstance(self):  # noqa: N802 - QGIS API name
+        return load_model()
+
+
+def load_model():
+    """The shipped model as a :class:`PipelineModel`, or None (logged) when the file does not read."""
+    model = PipelineModel()
+    if model.fromFile(str(MODEL)):
+        return model
+    QgsMessageLog.logMessage(f"Cannot read the model {MODEL}", "SM Fusion")
+    return None
 
 ALGORITHMS = (DemoDataAlgorithm, GridAlgorithm, HarmoniseAlgorithm, EstarfmAlgorithm, EstarfmDateAlgorithm,
               DownscaleAlgorithm, ImportStationsAlgorithm, EvaluateAlgorithm, CalibrateTrainAlgorithm,
@@ -47,9 +67,6 @@ class SMFusionProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802 - QGIS API name
         for cls in ALGORITHMS:
             self.addAlgorithm(cls())
-        for path in MODELS:
-            model = QgsProcessingModelAlgorithm()
-            if model.fromFile(str(path)):
-                self.addAlgorithm(model)
-            else:
-                QgsMessageLog.logMessage(f"Cannot read the model {path}", "SM Fusion")
+        model = load_model()
+        if model is not None:
+            self.addAlgorithm(model)

@@ -21,6 +21,9 @@ def test_the_model_is_registered_and_complete(provider):
     """The shipped .model3: its steps, in order, and help for every input."""
     model = QgsApplication.processingRegistry().algorithmById("smfusion:pipeline_model")
     assert model.group() == "Pipeline" and model.groupId() == GROUPS["Pipeline"]
+    assert model.displayName() == "Run the whole pipeline (graphical model)"          # not its id
+    copy = QgsApplication.processingRegistry().createAlgorithmById("smfusion:pipeline_model")
+    assert copy.displayName() == model.displayName() and copy.id() == "smfusion:pipeline_model"
     children = model.childAlgorithms()
     assert sorted(c.algorithmId() for c in children.values()) == sorted(
         ["smfusion:estarfm"] * 3 + ["smfusion:harmonise", "smfusion:downscale", "smfusion:calibratetrain",
