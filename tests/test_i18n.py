@@ -22,7 +22,7 @@ def korean():
     i18n.uninstall()
 
 
-def test_a_korean_qgis_shows_the_tools_and_the_dialog_in_korean(korean, provider, qgis_iface):
+def test_a_korean_qgis_shows_the_tools_and_the_dialog_in_korean(provider, qgis_iface, korean):
     from smfusion.ui.pipeline_dialog import PipelineDialog
     alg = provider.algorithm("pipeline").create()          # a new instance labels its parameters now
     assert alg.displayName() == "전체 파이프라인 실행" and alg.group() == "파이프라인"
