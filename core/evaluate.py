@@ -230,27 +230,30 @@ def write_table(path, rows):
     if path.suffix.lower() == ".gpkg":
         with atomic_path(path) as tmp:
             ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
-            lyr = point_layer(ds, "metrics")
-            kinds = {"n": ogr.OFTInteger, "pcc": ogr.OFTReal, "rmse": ogr.OFTReal, "ubrmse": ogr.OFTReal,
-                     "bias": ogr.OFTReal, "lon": ogr.OFTReal, "lat": ogr.OFTReal}
-            for name in FIELDS:
-                lyr.CreateField(ogr.FieldDefn(name, kinds.get(name, ogr.OFTString)))
-            ds.StartTransaction()
-            for r in rows:
-                f = ogr.Feature(lyr.GetLayerDefn())
+            lyr = f = None
+            try:
+                lyr = point_layer(ds, "metrics")
+                kinds = {"n": ogr.OFTInteger, "pcc": ogr.OFTReal, "rmse": ogr.OFTReal, "ubrmse": ogr.OFTReal,
+                         "bias": ogr.OFTReal, "lon": ogr.OFTReal, "lat": ogr.OFTReal}
                 for name in FIELDS:
-                    v = getattr(r, name)
-                    if isinstance(v, float) and not math.isfinite(v):
-                        f.SetFieldNull(name)
-                    else:
-                        f.SetField(name, v)
-                if math.isfinite(r.lon) and math.isfinite(r.lat):
-                    pt = ogr.Geometry(ogr.wkbPoint)
-                    pt.AddPoint_2D(r.lon, r.lat)
-                    f.SetGeometry(pt)
-                lyr.CreateFeature(f)
-            ds.CommitTransaction()
-            ds = None
+                    lyr.CreateField(ogr.FieldDefn(name, kinds.get(name, ogr.OFTString)))
+                ds.StartTransaction()
+                for r in rows:
+                    f = ogr.Feature(lyr.GetLayerDefn())
+                    for name in FIELDS:
+                        v = getattr(r, name)
+                        if isinstance(v, float) and not math.isfinite(v):
+                            f.SetFieldNull(name)
+                        else:
+                            f.SetField(name, v)
+                    if math.isfinite(r.lon) and math.isfinite(r.lat):
+                        pt = ogr.Geometry(ogr.wkbPoint)
+                        pt.AddPoint_2D(r.lon, r.lat)
+                        f.SetGeometry(pt)
+                    lyr.CreateFeature(f)
+                ds.CommitTransaction()
+            finally:                          # closed here, on failure too (see stations.write_stations)
+                lyr = f = ds = None
         return path
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as fh:

@@ -398,10 +398,13 @@ class RasterReader:
         if not 1 <= band <= self._ds.RasterCount:
             raise SMFusionError(f"{self.path}: has {self._ds.RasterCount} band(s), band {band} asked for",
                                 path)
-        self._band = self._ds.GetRasterBand(band)
-        self.grid = Grid.from_dataset(self._ds)
-        flags = self._band.GetMaskFlags()
-        self._mask = None if flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else self._band.GetMaskBand()
+        try:                            # a damaged header may fail only here, in GDAL's exceptions mode
+            self._band = self._ds.GetRasterBand(band)
+            self.grid = Grid.from_dataset(self._ds)
+            flags = self._band.GetMaskFlags()
+            self._mask = None if flags & (gdal.GMF_ALL_VALID | gdal.GMF_NODATA) else self._band.GetMaskBand()
+        except RuntimeError as err:
+            raise SMFusionError(f"{self.path}: a damaged header ({one_line(err)})", path) from err
 
     @classmethod
     def on_grid(cls, path, grid, resampling="bilinear", band=1, variable=None):
@@ -470,7 +473,10 @@ class RasterReader:
             raise SMFusionError(f"{self.path}: read failed at window {window} ({msg})", self.path)
         out = _to_float(raw, self._band)
         if self._mask is not None:
-            out[self._mask.ReadAsArray(c0, r0, nc, nr) == 0] = np.nan
+            mask, msg = gdal_call(self._mask.ReadAsArray, c0, r0, nc, nr)
+            if mask is None:
+                raise SMFusionError(f"{self.path}: its mask cannot be read at window {window} ({msg})", self.path)
+            out[mask == 0] = np.nan
         return out
 
     def read_tile(self, tile, fill=np.nan):

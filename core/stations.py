@@ -517,49 +517,52 @@ def write_stations(path, stations, reproducible=False):
     try:
         with atomic_path(path) as tmp:
             ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp))
-            lyr = point_layer(ds, "stations")
-            fields = [(n, ogr.OFTReal if n == "elevation" else ogr.OFTString) for n in BASE_FIELDS]
-            fields += [(k, ogr.OFTReal if numeric[k] else ogr.OFTString) for k in attr_names]
-            fields += [(k, ogr.OFTString) for k in extra]
-            for name, kind in fields:
-                lyr.CreateField(ogr.FieldDefn(name, kind))
-            ds.StartTransaction()
-            for st in stations:
-                f = ogr.Feature(lyr.GetLayerDefn())
-                values = {"station_id": st.station_id, "network": st.network, "name": st.name,
-                          "elevation": st.elevation, "ssm_depths": st.depths.get("ssm", ""),
-                          "rzsm_depths": st.depths.get("rzsm", ""), "ssm_weights": st.weights.get("ssm", ""),
-                          "rzsm_weights": st.weights.get("rzsm", ""), "note": st.note, **st.attrs}
+            lyr = tab = f = None
+            try:
+                lyr = point_layer(ds, "stations")
+                fields = [(n, ogr.OFTReal if n == "elevation" else ogr.OFTString) for n in BASE_FIELDS]
+                fields += [(k, ogr.OFTReal if numeric[k] else ogr.OFTString) for k in attr_names]
+                fields += [(k, ogr.OFTString) for k in extra]
                 for name, kind in fields:
-                    v = values.get(name)
-                    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-                        f.SetFieldNull(name)
-                    else:
-                        f.SetField(name, float(v) if kind == ogr.OFTReal else str(v))
-                pt = ogr.Geometry(ogr.wkbPoint)
-                pt.AddPoint_2D(float(st.lon), float(st.lat))
-                f.SetGeometry(pt)
-                lyr.CreateFeature(f)
-            ds.CommitTransaction()
-            tab = ds.CreateLayer("observations", None, ogr.wkbNone, ["FID=fid"])
-            for name, kind in (("station_id", ogr.OFTString), ("date", ogr.OFTDate),
-                               ("ssm", ogr.OFTReal), ("rzsm", ogr.OFTReal)):
-                tab.CreateField(ogr.FieldDefn(name, kind))
-            ds.StartTransaction()
-            for st in stations:
-                for k, date in enumerate(st.dates):
-                    f = ogr.Feature(tab.GetLayerDefn())
-                    f.SetField("station_id", st.station_id)
-                    f.SetField("date", date.year, date.month, date.day, 0, 0, 0, 0)
-                    for layer in LAYERS:
-                        v = getattr(st, layer)[k]
-                        if np.isfinite(v):
-                            f.SetField(layer, float(v))
+                    lyr.CreateField(ogr.FieldDefn(name, kind))
+                ds.StartTransaction()
+                for st in stations:
+                    f = ogr.Feature(lyr.GetLayerDefn())
+                    values = {"station_id": st.station_id, "network": st.network, "name": st.name,
+                              "elevation": st.elevation, "ssm_depths": st.depths.get("ssm", ""),
+                              "rzsm_depths": st.depths.get("rzsm", ""), "ssm_weights": st.weights.get("ssm", ""),
+                              "rzsm_weights": st.weights.get("rzsm", ""), "note": st.note, **st.attrs}
+                    for name, kind in fields:
+                        v = values.get(name)
+                        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                            f.SetFieldNull(name)
                         else:
-                            f.SetFieldNull(layer)
-                    tab.CreateFeature(f)
-            ds.CommitTransaction()
-            ds = None
+                            f.SetField(name, float(v) if kind == ogr.OFTReal else str(v))
+                    pt = ogr.Geometry(ogr.wkbPoint)
+                    pt.AddPoint_2D(float(st.lon), float(st.lat))
+                    f.SetGeometry(pt)
+                    lyr.CreateFeature(f)
+                ds.CommitTransaction()
+                tab = ds.CreateLayer("observations", None, ogr.wkbNone, ["FID=fid"])
+                for name, kind in (("station_id", ogr.OFTString), ("date", ogr.OFTDate),
+                                   ("ssm", ogr.OFTReal), ("rzsm", ogr.OFTReal)):
+                    tab.CreateField(ogr.FieldDefn(name, kind))
+                ds.StartTransaction()
+                for st in stations:
+                    for k, date in enumerate(st.dates):
+                        f = ogr.Feature(tab.GetLayerDefn())
+                        f.SetField("station_id", st.station_id)
+                        f.SetField("date", date.year, date.month, date.day, 0, 0, 0, 0)
+                        for layer in LAYERS:
+                            v = getattr(st, layer)[k]
+                            if np.isfinite(v):
+                                f.SetField(layer, float(v))
+                            else:
+                                f.SetFieldNull(layer)
+                        tab.CreateFeature(f)
+                ds.CommitTransaction()
+            finally:                              # closed here, on failure too: a dataset left to the
+                lyr = tab = f = ds = None         # garbage collector may outlive GDAL (a crash at exit)
     finally:
         if reproducible:
             gdal.SetConfigOption("OGR_CURRENT_DATE", prev)

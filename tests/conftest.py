@@ -45,11 +45,14 @@ _KEEP_ALIVE = []
 @pytest.fixture
 def qgis_iface(qgis_iface):
     """pytest-qgis's iface with the Raster menu of QGIS's own (it has only the Plugins menu): ``raster_menu``
-    lists the (menu, action text) pairs added and not removed."""
-    qgis_iface.raster_menu = []
-    qgis_iface.addPluginToRasterMenu = lambda menu, action: qgis_iface.raster_menu.append((menu, action.text()))
-    qgis_iface.removePluginRasterMenu = lambda menu, action: qgis_iface.raster_menu.remove((menu, action.text()))
-    return qgis_iface
+    lists the (menu, action text) pairs added and not removed. The recorder holds no reference to the iface
+    (a cycle through a Qt object, collected after QGIS has gone, crashes the interpreter at exit)."""
+    items = []
+    qgis_iface.raster_menu = items
+    qgis_iface.addPluginToRasterMenu = lambda menu, action: items.append((menu, action.text()))
+    qgis_iface.removePluginRasterMenu = lambda menu, action: items.remove((menu, action.text()))
+    yield qgis_iface
+    del qgis_iface.raster_menu, qgis_iface.addPluginToRasterMenu, qgis_iface.removePluginRasterMenu
 
 
 @pytest.fixture

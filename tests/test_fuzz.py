@@ -171,11 +171,12 @@ def _alarm(_signum, _frame):
 
 
 @pytest.mark.slow
-def test_damaged_files_parse_or_fail_with_a_message(tmp_path):
+def test_damaged_files_parse_or_fail_with_a_message(tmp_path, gdal_mode):
+    """Half the budget in each of GDAL's error modes (QGIS 3.40's Processing turns exceptions on)."""
     targets = _targets(tmp_path)
     assert len(targets) >= 6
     rng = np.random.default_rng(SEED)
-    failures, counts, t_end = [], {}, time.monotonic() + BUDGET
+    failures, counts, t_end = [], {}, time.monotonic() + BUDGET / 2
     previous = signal.signal(signal.SIGALRM, _alarm)
     try:
         case = 0
@@ -212,9 +213,9 @@ def test_damaged_files_parse_or_fail_with_a_message(tmp_path):
         signal.signal(signal.SIGALRM, previous)
     assert not failures, "\n".join(failures)
     labels = {label for label, _ in counts}
-    assert labels == {t[0] for t in targets}, f"every reader got a case in the budget ({BUDGET} s): {counts}"
+    assert labels == {t[0] for t in targets}, f"every reader got a case in the budget ({BUDGET / 2} s): {counts}"
     assert any(outcome == "refused" for _, outcome in counts), counts
-    print(f"fuzz: {case} cases in {BUDGET:.0f} s: "
+    print(f"fuzz ({gdal_mode}): {case} cases in {BUDGET / 2:.0f} s: "
           + ", ".join(f"{k[0]} {k[1]} {v}" for k, v in sorted(counts.items())))
 
 

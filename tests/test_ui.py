@@ -272,8 +272,8 @@ def test_batch_and_modeler_dialogs_get_processings_own_folder_widget(qgis_iface,
 
 
 def test_series_tools_load_their_output_in_the_desktop(provider, demo, tmp_path, project, monkeypatch):
-    """In the desktop (platform "desktop", main thread) a series tool adds its output as a temporal group;
-    headless it adds nothing."""
+    """In the desktop (platform "desktop", main thread) a series tool adds its output, temporal (one layer with
+    a band per day on QGIS ≥ 3.38, else a group of dated layers); headless it adds nothing."""
     import processing
 
     params = {"INPUT": str(demo / "coarse" / "ndvi"), "PRODUCT": "generic", "VARIABLE": "ndvi",
@@ -282,7 +282,8 @@ def test_series_tools_load_their_output_in_the_desktop(provider, demo, tmp_path,
     assert project.layerTreeRoot().children() == []
     monkeypatch.setattr(QgsApplication, "platform", lambda self: "desktop")
     processing.run("smfusion:harmonise", {**params, "OUTPUT": str(tmp_path / "desktop")})
-    group = project.layerTreeRoot().children()[0]
-    assert group.name() == "harmonised ndvi" and len(group.findLayers()) == 14
-    layer = group.findLayers()[0].layer()
+    node = project.layerTreeRoot().children()[0]
+    days = _days(node)
+    assert node.name() == "harmonised ndvi" and len(days) == 14
+    layer = days[0][0]
     assert layer.temporalProperties().isActive() and layer.renderer().classificationMax() == 0.9
