@@ -72,3 +72,27 @@ def test_the_ts_holds_every_string_and_the_qm_is_compiled_from_it(tmp_path, qgis
     subprocess.run([lrelease, "-silent", str(TS), "-qm", str(tmp_path / "ko.qm")], check=True)
     assert (tmp_path / "ko.qm").read_bytes() == (ROOT / "i18n" / "smfusion_ko.qm").read_bytes(), \
         "run `make translations`"
+
+
+def test_the_language_follows_qgis_settings(qgis_app):
+    """QGIS's own override (Settings → Options → General → User interface translation) picks the language."""
+    from qgis.core import QgsSettings
+    from smfusion.plugin import i18n
+    settings = QgsSettings()
+    before = (settings.value("locale/overrideFlag"), settings.value("locale/userLocale"))
+    try:
+        settings.setValue("locale/overrideFlag", True)
+        settings.setValue("locale/userLocale", "ko_KR")
+        assert i18n.language() == "ko"
+        i18n.uninstall()
+        assert i18n.install() == ROOT / "i18n" / "smfusion_ko.qm"
+        assert i18n.tr("Run") == "실행"
+        settings.setValue("locale/userLocale", "en_US")
+        assert i18n.language() == "en"
+    finally:
+        i18n.uninstall()
+        for key, value in zip(("locale/overrideFlag", "locale/userLocale"), before):
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)
