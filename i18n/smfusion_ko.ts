@@ -29,6 +29,36 @@
       <translation>Python 패키지 확인…</translation>
     </message>
     <message>
+      <location filename="../plugin/plugin.py" line="129" />
+      <source>Install…</source>
+      <translation>설치…</translation>
+    </message>
+    <message>
+      <location filename="../plugin/plugin.py" line="127" />
+      <source>Python packages missing: {}. The fusion, downscaling and calibration tools need them.</source>
+      <translation>Python 패키지가 없습니다: {}. 융합, 상세화, 보정 도구에 필요합니다.</translation>
+    </message>
+    <message>
+      <location filename="../ui/dependency_dialog.py" line="23" />
+      <source>SM Fusion — Python packages</source>
+      <translation>SM Fusion — Python 패키지</translation>
+    </message>
+    <message>
+      <location filename="../ui/dependency_dialog.py" line="30" />
+      <source>Install</source>
+      <translation>설치</translation>
+    </message>
+    <message>
+      <location filename="../ui/dependency_dialog.py" line="31" />
+      <source>Copy command</source>
+      <translation>명령 복사</translation>
+    </message>
+    <message>
+      <location filename="../ui/dependency_dialog.py" line="56" />
+      <source>Not installing: {}</source>
+      <translation>설치하지 않음: {}</translation>
+    </message>
+    <message>
       <location filename="../ui/pipeline_dialog.py" line="188" />
       <source>SM Fusion — daily 1-km soil moisture</source>
       <translation>SM Fusion — 일별 1 km 토양수분</translation>
@@ -192,6 +222,16 @@
       <location filename="../ui/pipeline_dialog.py" line="171" />
       <source>Note: {}</source>
       <translation>참고: {}</translation>
+    </message>
+    <message>
+      <location filename="../ui/series_widget.py" line="34" />
+      <source>Select a folder</source>
+      <translation>폴더 선택</translation>
+    </message>
+    <message>
+      <location filename="../ui/series_widget.py" line="66" />
+      <source>Choose a folder</source>
+      <translation>폴더를 선택하세요</translation>
     </message>
     <message>
       <location filename="../processing_provider/base.py" line="319" />

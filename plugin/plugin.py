@@ -124,9 +124,9 @@ class SMFusionPlugin:
 
         names = ", ".join(name for name, _ in self.missing)
         bar = self.iface.messageBar()
-        item = bar.createMessage(LOG_TAG, f"Python packages missing: {names}. The fusion, downscaling "
-                                          "and calibration tools need them.")
-        button = QPushButton("Install…")
+        item = bar.createMessage(LOG_TAG, tr("Python packages missing: {}. The fusion, downscaling and calibration "
+                                             "tools need them.").format(names))
+        button = QPushButton(tr("Install…"))
         button.clicked.connect(self.show_dependencies)
         item.layout().addWidget(button)
         bar.pushWidget(item, Qgis.MessageLevel.Warning)

@@ -12,6 +12,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..plugin import dependencies
+from ..plugin.i18n import tr
 
 
 class DependencyDialog(QDialog):
@@ -19,15 +20,15 @@ class DependencyDialog(QDialog):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("SM Fusion — Python packages")
+        self.setWindowTitle(tr("SM Fusion — Python packages"))
         self.resize(720, 420)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.install_button = QPushButton("Install")
-        self.copy_button = QPushButton("Copy command")
+        self.install_button = QPushButton(tr("Install"))
+        self.copy_button = QPushButton(tr("Copy command"))
         self.buttons.addButton(self.install_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
@@ -52,7 +53,7 @@ class DependencyDialog(QDialog):
         cmd = dependencies.pip_command()
         problem = dependencies.no_set_message() if cmd is None else dependencies.interpreter_problem(cmd[0])
         if problem:
-            self.log.appendPlainText(f"Not installing: {problem}")
+            self.log.appendPlainText(tr("Not installing: {}").format(problem))
             return
         dependencies.deps_dir().mkdir(parents=True, exist_ok=True)
         self.log.appendPlainText("$ " + dependencies.format_command(cmd))

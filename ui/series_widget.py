@@ -12,6 +12,7 @@ from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..core.series import inspect
 from ..plugin import compat
+from ..plugin.i18n import tr
 
 OK_STYLE = "color: #1b5e20;"
 BAD_STYLE = "color: #b71c1c;"
@@ -30,7 +31,7 @@ class SeriesFolderWidget(QWidget):
         self.info = None
         self.file_widget = QgsFileWidget(self)
         self.file_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        self.file_widget.setDialogTitle("Select a folder")
+        self.file_widget.setDialogTitle(tr("Select a folder"))
         self.label = QLabel(self)            # no word wrap: a wrapped label in a form gets clipped
         self.label.setObjectName("seriesSummary")
         layout = QVBoxLayout(self)
@@ -62,7 +63,7 @@ class SeriesFolderWidget(QWidget):
 
     def _show(self):
         if self.info is None:
-            self.label.setText("" if self.optional else "Choose a folder")
+            self.label.setText("" if self.optional else tr("Choose a folder"))
             self.label.setStyleSheet("color: #616161;")
             return
         text = self.info.summary()
