@@ -324,7 +324,7 @@ def train_head(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     from .progress import Progress
     from .stations import read_stations
     tau = memory.check_days(memory.DEFAULT_DAYS if memory_days is None else memory_days)
-    model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
+    model = cnnmeta.load(base_model)
     meta = cnnmeta.read(model)
     if meta["layer"] != layer:
         raise SMFusionError(f"The base model is for {meta['layer']}, not {layer}")
@@ -494,7 +494,7 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
     from .raster import RasterWriter, tiles
     from .series import series_filename, written
     prog = Progress.of(progress, is_cancelled)
-    proto = None if model is None else cnnmeta.load(model) if not hasattr(model, "graph") else model
+    proto = None if model is None else cnnmeta.load(model)
     meta = cnnmeta.read(proto) if proto is not None else {}
     if method == "auto":
         if proto is None:
@@ -646,7 +646,7 @@ def train_full(base_model, planes, stations_path, layer, holdout=0.25, seed=0, s
     from . import cnn, cnnmeta
     from .metrics import scores
     from .stations import read_stations
-    model = cnnmeta.load(base_model) if not hasattr(base_model, "graph") else base_model
+    model = cnnmeta.load(base_model)
     meta = cnnmeta.read(model)
     if meta["layer"] != layer:
         raise SMFusionError(f"The base model is for {meta['layer']}, not {layer}")

@@ -75,8 +75,8 @@ class Session:
     def __init__(self, model, device="auto", threads=0):
         import onnxruntime as ort
         if device not in DEVICES:
-            raise SMFusionError(f"DEVICE must be auto, cpu or cuda (got {device!r})")
-        proto = cnnmeta.load(model) if not hasattr(model, "graph") else model
+            raise SMFusionError(f"DEVICE must be one of {', '.join(DEVICES)} (got {device!r})")
+        proto = cnnmeta.load(model)
         self.meta = cnnmeta.read(proto)
         available = ort.get_available_providers()
         self.note = ""

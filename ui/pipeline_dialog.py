@@ -37,11 +37,11 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..plugin.i18n import noop, tr
+from ..plugin.plugin import LOG_TAG
 from .series_widget import SeriesFolderWidget
 
 ALIGN_V = Qt.AlignmentFlag.AlignVCenter
 
-LOG_TAG = "SM Fusion"
 PIPELINE = "smfusion:pipeline"
 
 
