@@ -209,24 +209,32 @@ def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
 
 
 @kernel(parallel=True, fast=True)
-def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w,
-             regression, unbiased, gapfree, fcrit, vmin, vmax, out, NS, V):
-    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2``/``MT`` at once.
+def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
+             rowbuf, width, out, NS, V):
+    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
-    float32 blocks (H, W): F* (NaN where its pair is unusable), C*; RT (3, H, W): 1 − R of each pixel
-    for the pair modes both/1/2 (non-ub only); DT (2w+1, 2w+1): 1 + distance/w; DC* (D, H, W):
-    C(tp) − C(tk), 0 where invalid; MT (D, H, W): 1 where C(tp) is valid. S*: float64 thresholds;
-    T1, FB (D, rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
+    float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F* (NaN
+    where its pair is unusable), C*; DT (2w+1, L): 1 + distance/w, 0 past the window; DC* (D, H, W + P):
+    C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from
+    :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
-    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises;
-    each window row's partial sums are added up in float64.
+    Options are None or not, so that numba compiles one loop per combination, without branches inside:
+    RT (3, H, W + P), 1 − R of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
+    shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
+    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
+    float32 scratch for the weights of a window row, for the dates after the first (None: one date).
+
+    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
+    length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
+    extra columns). One pass over a window row finds the weights and every sum of the first date; the further
+    dates take a dot product each with the row's weights. Each row's partial sums are added up in float64.
     """
     D = DC1.shape[0]
-    L = 2 * w + 1
-    revise = vmin > -np.inf or vmax < np.inf
+    L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
     half = np.float32(0.5)
+    two = np.float32(2.0)
     eps = np.float32(1e-7)
     for rr in prange(rows):
         a_s = np.empty(D)
@@ -234,9 +242,6 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
         a_d2 = np.empty(D)
         a_g1 = np.empty(D)
         a_g2 = np.empty(D)
-        row_w = np.empty(L, np.float32)
-        row_g1 = np.empty(L, np.float32)
-        row_g2 = np.empty(L, np.float32)
         r = rr + h
         for cc in range(cols):
             k = rr * cols + cc
@@ -254,38 +259,34 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             if not (u1 or u2):
                 continue
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
-            used = np.float32(int(u1) + int(u2))
-            inv_used = one / used
+            inv_used = one / np.float32(int(u1) + int(u2))
             nu1 = not u1
             nu2 = not u2
-            j0 = c - w
+            jb = np.uintp(c - w)         # unsigned indices: no wraparound test in the loops
             b1 = zero
             b2 = zero
-            if unbiased:                               # pass 1: the shifts b_k over the similar pixels
+            if RT is None:                             # pass 1: the shifts b_k over the similar pixels
                 n = 0.0
                 sf1 = 0.0
                 sf2 = 0.0
                 sc1 = 0.0
                 sc2 = 0.0
                 for i in range(r - w, r + w + 1):
-                    x1r = F1[i, j0:j0 + L]
-                    x2r = F2[i, j0:j0 + L]
-                    c1r = C1[i, j0:j0 + L]
-                    c2r = C2[i, j0:j0 + L]
+                    di = np.uintp(i - r + w)
                     pn = zero
                     pf1 = zero
                     pf2 = zero
                     pc1 = zero
                     pc2 = zero
                     for jj in range(L):
-                        a1 = x1r[jj]
-                        a2 = x2r[jj]
-                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
+                        a1 = F1[i, jb + jj]
+                        a2 = F2[i, jb + jj]
+                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2) & (DT[di, jj] > zero)
                         pn += one if ok else zero                 # sums of an unused pair are ignored
                         pf1 += a1 if ok else zero
-                        pc1 += c1r[jj] if ok else zero
+                        pc1 += C1[i, jb + jj] if ok else zero
                         pf2 += a2 if ok else zero
-                        pc2 += c2r[jj] if ok else zero
+                        pc2 += C2[i, jb + jj] if ok else zero
                     n += pn
                     sf1 += pf1
                     sf2 += pf2
@@ -312,96 +313,103 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 a_g1[d] = 0.0
                 a_g2[d] = 0.0
             for i in range(r - w, r + w + 1):
-                x1r = F1[i, j0:j0 + L]
-                x2r = F2[i, j0:j0 + L]
-                c1r = C1[i, j0:j0 + L]
-                c2r = C2[i, j0:j0 + L]
-                rtr = RT[mode, i, j0:j0 + L]
-                dtr = DT[i - r + w]
+                di = np.uintp(i - r + w)
                 pn = zero
                 pt = zero
-                if unbiased:
-                    for jj in range(L):
-                        a1 = x1r[jj]
-                        a2 = x2r[jj]
-                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2)
-                        y1 = a1 + b1
-                        y2 = a2 + b2
-                        # ½(|n1/d1| + |n2/d2|) with one division: (|n1||d2| + |n2||d1|) / (2|d1 d2|)
-                        n1 = abs(y1 - c1r[jj]) if u1 else zero
-                        d1 = abs(y1 + c1r[jj]) if u1 else one
-                        n2 = abs(y2 - c2r[jj]) if u2 else zero
-                        d2 = abs(y2 + c2r[jj]) if u2 else one
-                        spec = (n1 * d2 + n2 * d1) / (d1 * d2) * inv_used
-                        omr = spec if spec <= np.float32(2.0) else half       # R = 1 − spec ∉ [−1, 1] → 0.5
-                        inv = one / (omr * dtr[jj] + eps)
-                        inv = inv if ok else zero
-                        row_w[jj] = inv
-                        pn += one if ok else zero
-                        pt += inv
-                else:
-                    for jj in range(L):
-                        ok = ((abs(x1r[jj] - f1p) < s1) | nu1) & ((abs(x2r[jj] - f2p) < s2) | nu2)
-                        inv = one / (rtr[jj] * dtr[jj] + eps)
-                        inv = inv if ok else zero
-                        row_w[jj] = inv
-                        pn += one if ok else zero
-                        pt += inv
                 pg1 = zero
                 pg2 = zero
-                if revise:
-                    for jj in range(L):
-                        q1 = row_w[jj] * (x1r[jj] - f1p) if (row_w[jj] > zero) & u1 else zero
-                        q2 = row_w[jj] * (x2r[jj] - f2p) if (row_w[jj] > zero) & u2 else zero
-                        row_g1[jj] = q1
-                        row_g2[jj] = q2
+                px = zero
+                py = zero
+                pxx = zero
+                pxy = zero
+                pyy = zero
+                t_d1 = zero
+                t_d2 = zero
+                t_s = zero
+                t_g1 = zero
+                t_g2 = zero
+                for jj in range(L):                     # pass 2: weights, sums and the first date
+                    a1 = F1[i, jb + jj]
+                    a2 = F2[i, jb + jj]
+                    ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2) & (DT[di, jj] > zero)
+                    if RT is None:
+                        y1 = a1 + b1
+                        y2 = a2 + b2
+                        # 1 − R = ½(|n1/d1| + |n2/d2|) = (|n1||d2| + |n2||d1|)·½ / |d1 d2|; R ∉ [−1, 1] → 0.5
+                        n1 = abs(y1 - C1[i, jb + jj]) if u1 else zero
+                        d1 = abs(y1 + C1[i, jb + jj]) if u1 else one
+                        n2 = abs(y2 - C2[i, jb + jj]) if u2 else zero
+                        d2 = abs(y2 + C2[i, jb + jj]) if u2 else one
+                        num = (n1 * d2 + n2 * d1) * inv_used
+                        den = d1 * d2
+                        within = (num <= two * den) & (den > zero)
+                        # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
+                        inv = (den if within else one) / (
+                            (num * DT[di, jj] + eps * den) if within else (half * DT[di, jj] + eps))
+                    else:
+                        inv = one / (RT[mode, i, jb + jj] * DT[di, jj] + eps)
+                    inv = inv if ok else zero
+                    if rowbuf is not None:
+                        rowbuf[rr, jj] = inv
+                    pn += one if ok else zero
+                    pt += inv
+                    t_d1 += inv * DC1[0, i, jb + jj]
+                    t_d2 += inv * DC2[0, i, jb + jj]
+                    if vrange is not None:
+                        q1 = inv * (a1 - f1p) if ok & u1 else zero
+                        q2 = inv * (a2 - f2p) if ok & u2 else zero
                         pg1 += q1
                         pg2 += q2
-                n += pn
-                tot += pt
-                g1 += pg1
-                g2 += pg2
-                if regression:
-                    px = zero
-                    py = zero
-                    pxx = zero
-                    pxy = zero
-                    pyy = zero
-                    for jj in range(L):
-                        ok = row_w[jj] > zero
-                        x1 = c1r[jj] - xs if (ok & u1) else zero
-                        z1 = x1r[jj] + b1 - ys if (ok & u1) else zero
-                        x2 = c2r[jj] - xs if (ok & u2) else zero
-                        z2 = x2r[jj] + b2 - ys if (ok & u2) else zero
+                        if MT is not None:
+                            t_g1 += q1 * MT[0, i, jb + jj]
+                            t_g2 += q2 * MT[0, i, jb + jj]
+                    if MT is not None:
+                        t_s += inv * MT[0, i, jb + jj]
+                    if fcrit is not None:
+                        x1 = C1[i, jb + jj] - xs if ok & u1 else zero
+                        z1 = a1 + b1 - ys if ok & u1 else zero
+                        x2 = C2[i, jb + jj] - xs if ok & u2 else zero
+                        z2 = a2 + b2 - ys if ok & u2 else zero
                         px += x1 + x2
                         py += z1 + z2
                         pxx += x1 * x1 + x2 * x2
                         pxy += x1 * z1 + x2 * z2
                         pyy += z1 * z1 + z2 * z2
-                    sx += px
-                    sy += py
-                    sxx += pxx
-                    sxy += pxy
-                    syy += pyy
-                for d in range(D):                      # the dates: dot products over the window row
-                    e1r = DC1[d, i, j0:j0 + L]
-                    e2r = DC2[d, i, j0:j0 + L]
+                n += pn
+                tot += pt
+                g1 += pg1
+                g2 += pg2
+                sx += px
+                sy += py
+                sxx += pxx
+                sxy += pxy
+                syy += pyy
+                a_d1[0] += t_d1
+                a_d2[0] += t_d2
+                a_s[0] += t_s
+                a_g1[0] += t_g1
+                a_g2[0] += t_g2
+                if rowbuf is None:
+                    continue
+                for d in range(1, D):                   # the further dates: dot products over the row
                     t_d1 = zero
                     t_d2 = zero
                     for jj in range(L):
-                        t_d1 += row_w[jj] * e1r[jj]
-                        t_d2 += row_w[jj] * e2r[jj]
+                        t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
+                        t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
                     a_d1[d] += t_d1
                     a_d2[d] += t_d2
-                    if not gapfree:
-                        mr = MT[d, i, j0:j0 + L]
+                    if MT is not None:
                         t_s = zero
                         t_g1 = zero
                         t_g2 = zero
                         for jj in range(L):
-                            t_s += row_w[jj] * mr[jj]
-                            t_g1 += row_g1[jj] * mr[jj]
-                            t_g2 += row_g2[jj] * mr[jj]
+                            m = MT[d, i, jb + jj]
+                            t_s += rowbuf[rr, jj] * m
+                            if vrange is not None:
+                                q = rowbuf[rr, jj] * m
+                                t_g1 += q * (F1[i, jb + jj] - f1p) if (q > zero) & u1 else zero
+                                t_g2 += q * (F2[i, jb + jj] - f2p) if (q > zero) & u2 else zero
                         a_s[d] += t_s
                         a_g1[d] += t_g1
                         a_g2[d] += t_g2
@@ -411,8 +419,8 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     out[d, rr, cc] = FB[d, rr, cc]
                 continue
             v = 1.0
-            if regression:
-                npts = n * used
+            if fcrit is not None:
+                npts = n * (int(u1) + int(u2))
                 Sxx = sxx - sx * sx / npts
                 Sxy = sxy - sx * sy / npts
                 Syy = syy - sy * sy / npts
@@ -425,18 +433,18 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         v = slope
             V[k] = v
             for d in range(D):
-                if MT[d, r, c] == zero:
+                if MT is not None and MT[d, r, c] == zero:
                     continue
-                s = tot if gapfree else a_s[d]
-                h1 = g1 if gapfree else a_g1[d]
-                h2 = g2 if gapfree else a_g2[d]
+                s = tot if MT is None else a_s[d]
+                h1 = g1 if MT is None else a_g1[d]
+                h2 = g2 if MT is None else a_g2[d]
                 t1 = T1[d, rr, cc]
                 res = 0.0
                 if u1:
                     res += t1 * (f1p + b1 + v * a_d1[d] / s)
                 if u2:
                     res += (1.0 - t1) * (f2p + b2 + v * a_d2[d] / s)
-                if revise and (res < vmin or res > vmax):   # step 7
+                if vrange is not None and (res < vrange[0] or res > vrange[1]):   # step 7
                     res = 0.0
                     if u1:
                         res += t1 * (f1p + b1 + h1 / s)
@@ -454,6 +462,18 @@ def _as_block(a, like):
     if a.shape != like.shape:
         raise SMFusionError(f"ESTARFM: block shapes differ ({a.shape} vs {like.shape})")
     return a
+
+
+LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
+
+
+def _padded(a, value, w):
+    """``a`` (..., W) as contiguous float32 with ``value`` in L − (2w+1) more columns on the right, L the
+    window row rounded up to a multiple of :data:`LANES`."""
+    extra = -(2 * w + 1) % LANES
+    out = np.full(a.shape[:-1] + (a.shape[-1] + extra,), value, np.float32)
+    out[..., :a.shape[-1]] = a
+    return out
 
 
 def _one_minus_r(F1, C1, F2, C2):
@@ -511,18 +531,21 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     usable = np.isfinite(F1) | np.isfinite(F2)
     gapfree = bool(mt[:, usable].all())
     ii = np.arange(-w, w + 1)
-    DT = 1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w
-    RT = _one_minus_r(F1, c1, F2, c2)
-    vmin = -np.inf if opts.valid_min is None else float(opts.valid_min)
-    vmax = np.inf if opts.valid_max is None else float(opts.valid_max)
+    DT = _padded(1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w, 0.0, w)
+    revise = opts.valid_min is not None or opts.valid_max is not None
+    vrange = np.array([-np.inf if opts.valid_min is None else opts.valid_min,
+                       np.inf if opts.valid_max is None else opts.valid_max], dtype="float64")
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
-    f32 = np.float32
-    _segment(F1.astype(f32), F2.astype(f32), c1.astype(f32), c2.astype(f32), RT.astype(f32), DT.astype(f32),
-             DC1.astype(f32), DC2.astype(f32), mt.astype(f32), np.ascontiguousarray(S1),
-             np.ascontiguousarray(S2), T1, FB, h, rows, cols, w, opts.conversion == "regression",
-             opts.unbiased, gapfree, _f_critical(2 * opts.window ** 2 + 2), vmin, vmax, out, NS, V)
+    nan = np.nan
+    _segment(_padded(F1, nan, w), _padded(F2, nan, w), _padded(c1, nan, w), _padded(c2, nan, w),
+             None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
+             _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
+             np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
+             _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
+             vrange if revise else None, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
+             (0,) * DT.shape[1], out, NS, V)
     if stats is not None:
         stats.geometries += 1
         stats.dates += D

@@ -175,7 +175,7 @@ def test_demo_fusion_beats_bilinear(demo, var, tmp_path):
 
 
 @pytest.mark.slow
-def test_series_reuses_weights_and_equals_the_single_date_tool(demo, tmp_path):
+def test_series_reuses_weights_and_matches_the_single_date_tool(demo, tmp_path):
     var = "ndvi"
     summary = fusion.fuse_series(demo / "fine" / var, demo / "coarse" / var, tmp_path / "s", mode="all")
     segs = fusion.segments(summary["pairs"], summary["dates"])
@@ -189,7 +189,8 @@ def test_series_reuses_weights_and_equals_the_single_date_tool(demo, tmp_path):
         fusion.fuse_date(fine.path_for(before), coarse.path_for(before), fine.path_for(after),
                          coarse.path_for(after), coarse.path_for(date), single)
         series_file = summary["paths"][summary["dates"].index(date)]
-        np.testing.assert_array_equal(read_raster(series_file)[0], read_raster(single)[0])
+        # the same prediction; a series' later dates sum the window in another order (last float32 bits)
+        np.testing.assert_allclose(read_raster(series_file)[0], read_raster(single)[0], rtol=0, atol=1e-6)
 
 
 def test_fill_mode_keeps_observations(demo, tmp_path):
