@@ -208,6 +208,32 @@ def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
                 FB[rr, cc] = F2[r, c] + sh2 + _box(I, 9, r, c, w) / n
 
 
+@kernel(fast=True)
+def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used):
+    """float32 weight 1 / ((1 − R)·dt + ε) of window pixel (i, j) with fine values a1/a2 and coarse
+    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2; an unused pair is not
+    tested). RT None: ubESTARFM, R of the pairs shifted by b1/b2, else RT[mode, i, j]."""
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    ok = ((abs(a1 - f1p) < s1) | (not u1)) & ((abs(a2 - f2p) < s2) | (not u2)) & (dt > zero)
+    if RT is None:
+        y1 = a1 + b1
+        y2 = a2 + b2
+        # 1 − R = ½(|n1/d1| + |n2/d2|) = (|n1||d2| + |n2||d1|)·½ / |d1 d2|; R ∉ [−1, 1] → 0.5
+        n1 = abs(y1 - c1) if u1 else zero
+        d1 = abs(y1 + c1) if u1 else one
+        n2 = abs(y2 - c2) if u2 else zero
+        d2 = abs(y2 + c2) if u2 else one
+        num = (n1 * d2 + n2 * d1) * inv_used
+        den = d1 * d2
+        within = (num <= np.float32(2.0) * den) & (den > zero)
+        # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
+        inv = (den if within else one) / ((num * dt + _EPS * den) if within else (np.float32(0.5) * dt + _EPS))
+    else:
+        inv = one / (RT[mode, i, j] * dt + _EPS)
+    return inv if ok else zero
+
+
 @kernel(parallel=True, fast=True)
 def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
              rowbuf, width, out, NS, V):
@@ -226,22 +252,18 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
-    extra columns). One pass over a window row finds the weights and every sum of the first date; the further
-    dates take a dot product each with the row's weights. Each row's partial sums are added up in float64.
+    extra columns). One pass over a window row finds the weights (:func:`_weight`) and the sums of the
+    first date; the further dates take a dot product each with the row's weights. Step 7 runs a pass of
+    its own for the (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
     """
     D = DC1.shape[0]
     L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
-    half = np.float32(0.5)
-    two = np.float32(2.0)
-    eps = np.float32(1e-7)
     for rr in prange(rows):
         a_s = np.empty(D)
         a_d1 = np.empty(D)
         a_d2 = np.empty(D)
-        a_g1 = np.empty(D)
-        a_g2 = np.empty(D)
         r = rr + h
         for cc in range(cols):
             k = rr * cols + cc
@@ -265,42 +287,32 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             jb = np.uintp(c - w)         # unsigned indices: no wraparound test in the loops
             b1 = zero
             b2 = zero
-            if RT is None:                             # pass 1: the shifts b_k over the similar pixels
+            if RT is None:                             # pass 1: the shifts b_k = mean(C − F) over the similar
                 n = 0.0
-                sf1 = 0.0
-                sf2 = 0.0
-                sc1 = 0.0
-                sc2 = 0.0
+                sd1 = 0.0
+                sd2 = 0.0
                 for i in range(r - w, r + w + 1):
                     di = np.uintp(i - r + w)
                     pn = zero
-                    pf1 = zero
-                    pf2 = zero
-                    pc1 = zero
-                    pc2 = zero
+                    pd1 = zero
+                    pd2 = zero
                     for jj in range(L):
                         a1 = F1[i, jb + jj]
                         a2 = F2[i, jb + jj]
                         ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2) & (DT[di, jj] > zero)
                         pn += one if ok else zero                 # sums of an unused pair are ignored
-                        pf1 += a1 if ok else zero
-                        pc1 += C1[i, jb + jj] if ok else zero
-                        pf2 += a2 if ok else zero
-                        pc2 += C2[i, jb + jj] if ok else zero
+                        pd1 += C1[i, jb + jj] - a1 if ok else zero
+                        pd2 += C2[i, jb + jj] - a2 if ok else zero
                     n += pn
-                    sf1 += pf1
-                    sf2 += pf2
-                    sc1 += pc1
-                    sc2 += pc2
+                    sd1 += pd1
+                    sd2 += pd2
                 if n > MIN_SIMILAR:
-                    b1 = np.float32((sc1 - sf1) / n) if u1 else zero
-                    b2 = np.float32((sc2 - sf2) / n) if u2 else zero
+                    b1 = np.float32(sd1 / n) if u1 else zero
+                    b2 = np.float32(sd2 / n) if u2 else zero
             xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
             ys = (f1p + b1) if u1 else (f2p + b2)
             n = 0.0
             tot = 0.0
-            g1 = 0.0
-            g2 = 0.0
             sx = 0.0
             sy = 0.0
             sxx = 0.0
@@ -310,14 +322,10 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 a_s[d] = 0.0
                 a_d1[d] = 0.0
                 a_d2[d] = 0.0
-                a_g1[d] = 0.0
-                a_g2[d] = 0.0
             for i in range(r - w, r + w + 1):
                 di = np.uintp(i - r + w)
                 pn = zero
                 pt = zero
-                pg1 = zero
-                pg2 = zero
                 px = zero
                 py = zero
                 pxx = zero
@@ -326,43 +334,18 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 t_d1 = zero
                 t_d2 = zero
                 t_s = zero
-                t_g1 = zero
-                t_g2 = zero
                 for jj in range(L):                     # pass 2: weights, sums and the first date
                     a1 = F1[i, jb + jj]
                     a2 = F2[i, jb + jj]
-                    ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2) & (DT[di, jj] > zero)
-                    if RT is None:
-                        y1 = a1 + b1
-                        y2 = a2 + b2
-                        # 1 − R = ½(|n1/d1| + |n2/d2|) = (|n1||d2| + |n2||d1|)·½ / |d1 d2|; R ∉ [−1, 1] → 0.5
-                        n1 = abs(y1 - C1[i, jb + jj]) if u1 else zero
-                        d1 = abs(y1 + C1[i, jb + jj]) if u1 else one
-                        n2 = abs(y2 - C2[i, jb + jj]) if u2 else zero
-                        d2 = abs(y2 + C2[i, jb + jj]) if u2 else one
-                        num = (n1 * d2 + n2 * d1) * inv_used
-                        den = d1 * d2
-                        within = (num <= two * den) & (den > zero)
-                        # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
-                        inv = (den if within else one) / (
-                            (num * DT[di, jj] + eps * den) if within else (half * DT[di, jj] + eps))
-                    else:
-                        inv = one / (RT[mode, i, jb + jj] * DT[di, jj] + eps)
-                    inv = inv if ok else zero
+                    inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
+                                  f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                    ok = inv > zero
                     if rowbuf is not None:
                         rowbuf[rr, jj] = inv
                     pn += one if ok else zero
                     pt += inv
                     t_d1 += inv * DC1[0, i, jb + jj]
                     t_d2 += inv * DC2[0, i, jb + jj]
-                    if vrange is not None:
-                        q1 = inv * (a1 - f1p) if ok & u1 else zero
-                        q2 = inv * (a2 - f2p) if ok & u2 else zero
-                        pg1 += q1
-                        pg2 += q2
-                        if MT is not None:
-                            t_g1 += q1 * MT[0, i, jb + jj]
-                            t_g2 += q2 * MT[0, i, jb + jj]
                     if MT is not None:
                         t_s += inv * MT[0, i, jb + jj]
                     if fcrit is not None:
@@ -377,8 +360,6 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         pyy += z1 * z1 + z2 * z2
                 n += pn
                 tot += pt
-                g1 += pg1
-                g2 += pg2
                 sx += px
                 sy += py
                 sxx += pxx
@@ -387,8 +368,6 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 a_d1[0] += t_d1
                 a_d2[0] += t_d2
                 a_s[0] += t_s
-                a_g1[0] += t_g1
-                a_g2[0] += t_g2
                 if rowbuf is None:
                     continue
                 for d in range(1, D):                   # the further dates: dot products over the row
@@ -401,18 +380,9 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     a_d2[d] += t_d2
                     if MT is not None:
                         t_s = zero
-                        t_g1 = zero
-                        t_g2 = zero
                         for jj in range(L):
-                            m = MT[d, i, jb + jj]
-                            t_s += rowbuf[rr, jj] * m
-                            if vrange is not None:
-                                q = rowbuf[rr, jj] * m
-                                t_g1 += q * (F1[i, jb + jj] - f1p) if (q > zero) & u1 else zero
-                                t_g2 += q * (F2[i, jb + jj] - f2p) if (q > zero) & u2 else zero
+                            t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
                         a_s[d] += t_s
-                        a_g1[d] += t_g1
-                        a_g2[d] += t_g2
             NS[k] = int(n)
             if n <= MIN_SIMILAR:                        # step 8
                 for d in range(D):
@@ -436,15 +406,30 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 if MT is not None and MT[d, r, c] == zero:
                     continue
                 s = tot if MT is None else a_s[d]
-                h1 = g1 if MT is None else a_g1[d]
-                h2 = g2 if MT is None else a_g2[d]
                 t1 = T1[d, rr, cc]
                 res = 0.0
                 if u1:
                     res += t1 * (f1p + b1 + v * a_d1[d] / s)
                 if u2:
                     res += (1.0 - t1) * (f2p + b2 + v * a_d2[d] / s)
-                if vrange is not None and (res < vrange[0] or res > vrange[1]):   # step 7
+                if vrange is not None and (res < vrange[0] or res > vrange[1]):   # step 7 (rare): a pass
+                    h1 = 0.0                            # for Σ w·(F(tk) − F(tk) centre) / Σ w
+                    h2 = 0.0
+                    for i in range(r - w, r + w + 1):
+                        di = np.uintp(i - r + w)
+                        p1 = zero
+                        p2 = zero
+                        for jj in range(L):
+                            a1 = F1[i, jb + jj]
+                            a2 = F2[i, jb + jj]
+                            q = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
+                                        f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                            if MT is not None:
+                                q *= MT[d, i, jb + jj]
+                            p1 += q * (a1 - f1p) if (q > zero) & u1 else zero
+                            p2 += q * (a2 - f2p) if (q > zero) & u2 else zero
+                        h1 += p1
+                        h2 += p2
                     res = 0.0
                     if u1:
                         res += t1 * (f1p + b1 + h1 / s)
@@ -464,6 +449,7 @@ def _as_block(a, like):
     return a
 
 
+_EPS = np.float32(1e-7)    # keeps the weight finite where R = 1 and the distance term is 0
 LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
 
 

@@ -12,7 +12,9 @@ MODES = ("all", "fill")                         # series: every date, or only th
 RESAMPLINGS = ("bilinear", "nearest", "cubic", "average")       # of the coarse images onto the fine grid
 MIN_SIMILAR = 5            # ≤ this many similar pixels → the fallback of step 8
 MAX_CONVERSION = 5.0       # a regression coefficient V is kept where 0 < V ≤ this (Zhu's reference code)
-ENTRY_BUDGET = 32_000_000  # worst-case similar-pixel entries held per tile (× 12 bytes)
+TILE_BUDGET = 256 * 2 ** 20  # bytes of the blocks of one tile (all its dates and bands)
+TILE_BYTES = 64             # bytes per block pixel, date and band: C(tp) and its differences, masks, padding
+MAX_TILE = 1024             # px: past this, larger tiles save no halo worth the memory
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Options:
     def unbiased(self):
         return self.method == "ubestarfm"
 
-    def tile_size(self):
-        """Core size of the tiles that bounds the similar-pixel lists to :data:`ENTRY_BUDGET` entries."""
-        return int(max(32, min(512, math.sqrt(ENTRY_BUDGET / self.window ** 2))))
+    def tile_size(self, dates=1, bands=1):
+        """Core size (px) of the tiles whose blocks of ``dates`` × ``bands`` fit :data:`TILE_BUDGET`."""
+        side = math.sqrt(TILE_BUDGET / (TILE_BYTES * max(1, dates) * max(1, bands))) - 2 * self.half
+        return int(max(64, min(MAX_TILE, side)))

@@ -52,7 +52,7 @@ def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling,
     """Predict ``dates`` (each: (date, coarse path)) from pair1/pair2 ((fine, coarse, Sigma) or None)
     into ``outputs`` (paths), keeping the fine observation of ``overlays[date]`` (a path or None)."""
     h = opts.half
-    tile_list = tiles(grid, opts.tile_size(), h)
+    tile_list = tiles(grid, opts.tile_size(len(dates)), h)
     with ExitStack() as stack:
         def reader(path, resample=resampling):
             return stack.enter_context(RasterReader.on_grid(path, grid, resample))
@@ -338,7 +338,7 @@ def _fuse_date_bands(paths, two_pairs, bands, grid, output, opts, resampling, pr
             continue
         sigmas[str(f)] = [_sigma(f, c, grid, opts, resampling, band=b) for b in range(1, bands + 1)]
     h = opts.half
-    tile_list = tiles(grid, max(32, opts.tile_size() // 2), h)
+    tile_list = tiles(grid, opts.tile_size(1, bands), h)
     nan = 0
     with ExitStack() as stack:
         def stacked(path, tile):
