@@ -28,6 +28,7 @@ from .estarfm import Sigma, Stats, fuse_block
 from .estarfm_options import MODES, RESAMPLINGS, Options
 from .progress import Progress
 from .raster import Grid, RasterReader, RasterWriter, tiles
+from .scheduler import open_scheduler, parse
 from .series import MAX_EMPTY, check_same_grid, list_series, series_filename, written
 
 MAX_DATES = 32          # prediction dates per pass over the tiles (bounds memory; more only re-runs steps 1–4)
@@ -85,6 +86,15 @@ def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling,
                 stats.nan += int(np.isnan(out).sum())
                 writer.write_tile(tile, out)
             progress.update((n + 1) / len(tile_list))
+
+
+def fuse_chunk(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress=None):
+    """A task of :func:`fuse_series` (core/scheduler.py): one chunk of a pair segment into ``outputs``;
+    returns the work counters of :class:`Stats` as a dict."""
+    stats = Stats()
+    stats.nan = 0
+    _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, Progress.of(progress), stats)
+    return vars(stats)
 
 
 def _scan_fine(series, progress):
@@ -176,12 +186,13 @@ def plan_pairs(fine_folder, coarse_folder, min_pair_valid=0.7, progress=None, is
 
 def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start=None, end=None,
                 min_pair_valid=0.7, resampling="bilinear", variable=None, resume_after=None, progress=None,
-                is_cancelled=None, max_empty=MAX_EMPTY):
+                is_cancelled=None, max_empty=MAX_EMPTY, scheduler=None):
     """ESTARFM over a whole series. Writes ``<variable>_<YYYYMMDD>.tif`` into ``output`` for every
     non-empty coarse date in start..end; returns a summary dict (dates, pairs, paths, counters).
     ``resume_after`` (POSIX seconds): keep the output files already written after that time. Fails before
     any compute when the coarse series would leave more than ``max_empty`` of the fine grid empty, and
-    warns when the written files are emptier than that."""
+    warns when the written files are emptier than that. ``scheduler``: where the chunks of the pair
+    segments run (SCHEDULER's text or a :class:`~.scheduler.Scheduler`; None: in this process)."""
     if mode not in MODES:
         raise SMFusionError(f"MODE must be one of {', '.join(MODES)} (got {mode!r})")
     if resampling not in RESAMPLINGS:
@@ -189,6 +200,7 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
     if not 0.0 < min_pair_valid <= 1.0:
         raise SMFusionError(f"MIN_PAIR_VALID must be in (0, 1] (got {min_pair_valid})")
     opts = opts or Options()
+    scheduler = parse(scheduler)
     prog = Progress.of(progress, is_cancelled)
     t0 = time.perf_counter()
     fine = list_series(fine_folder)
@@ -237,14 +249,18 @@ def fuse_series(fine_folder, coarse_folder, output, opts=None, mode="all", start
             for t in tiles(grid, 512):
                 dst.write_tile(t, src.read((t.row0, t.col0, t.rows, t.cols)))
         paths.append(out)
-    for n, ((before, after), group) in enumerate(chunks):
-        prog.check()
+    tasks = []
+    for (before, after), group in chunks:
         outs = [output / series_filename(variable, d) for d in group]
         what = " + ".join(_fmt(d) for d in (before, after) if d is not None)
         run.info(f"{_fmt(group[0])} … {_fmt(group[-1])}: {len(group)} date(s) from the pair(s) {what}")
-        _run_segment(grid, opts, pair(before), pair(after), [(d, coarse_ok[d]) for d in group], outs,
-                     overlays, resampling, run.sub(n / len(chunks), (n + 1) / len(chunks)), stats)
+        tasks.append((grid, opts, pair(before), pair(after), [(d, coarse_ok[d]) for d in group], outs,
+                      {d: overlays[d] for d in group if d in overlays}, resampling))
         paths += outs
+    with open_scheduler(scheduler, run) as where:
+        for counts in where.map(fuse_chunk, tasks, run):
+            for k, v in counts.items():
+                setattr(stats, k, getattr(stats, k) + v)
     paths = sorted(paths + [output / series_filename(variable, d) for d in done], key=lambda p: p.name)
     total = max(len(dates), 1) * grid.width * grid.height
     nan_computed = stats.nan

@@ -18,6 +18,8 @@ import numpy as np
 
 from .errors import SMFusionError
 from .progress import Progress
+from .scheduler import open_scheduler
+from .scheduler import parse as parse_scheduler
 from .series import RAW_SUFFIXES, newest_mtime
 from .variables import LAYERS
 
@@ -232,7 +234,8 @@ class _Stages:
 
 
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
-                 memory=None, truth=None, overwrite=False, netcdf=False, progress=None, is_cancelled=None):
+                 memory=None, truth=None, overwrite=False, netcdf=False, scheduler=None, progress=None,
+                 is_cancelled=None):
     """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
     GeoTIFF series or raw product files (harmonised onto the fine grid first); ``sm_coarse``: {layer: coarse
     SM series folder, or raw GLEAM/GLDAS files (taken onto their 0.25° lattice over the region)};
@@ -241,7 +244,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     memory (core/memory.py; default :data:`~.memory.DEFAULT_DAYS`); ``truth``: an optional folder with
     ``ssm/``/``rzsm/`` reference series on the fine grid (the demo's truth), scored as the row ``truth``: the
     floor that station noise and bias leave; ``netcdf``: also write each calibrated layer as one CF NetCDF
-    cube, ``calibrated/<layer>.nc`` (core/export.py). Returns a summary dict."""
+    cube, ``calibrated/<layer>.nc`` (core/export.py); ``scheduler``: where ESTARFM's tasks run (SCHEDULER's
+    text, core/scheduler.py; one cluster serves the whole run). Returns a summary dict."""
     from . import calibrate, downscale, evaluate, fusion, harmonise, lgbm, report
     from .memory import DEFAULT_DAYS, check_days
     from .predictors import Predictors
@@ -250,6 +254,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     from .stations import read_stations
     prog = Progress.of(progress, is_cancelled)
     tau = check_days(DEFAULT_DAYS if memory is None else memory)
+    where = parse_scheduler(scheduler)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     lay = Layout(out)
@@ -292,11 +297,13 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     coarse_dir = {v: series.get(("coarse", v), coarse / v) for v in drivers}
     sm_dir = {layer: Path(series.get(("sm", layer), sm_coarse[layer])) for layer in layers}
     # 1. ESTARFM per driver
-    for var in drivers:
-        p = sub()
-        stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
-                   lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
-                                                                mode="fill", resume_after=after, progress=p))
+    with open_scheduler(where, prog) as where:
+        for var in drivers:
+            p = sub()
+            stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
+                       lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
+                                                                    mode="fill", resume_after=after, progress=p,
+                                                                    scheduler=where))
     # 2. the predictors: fused drivers + static
     pred = Predictors(static=static, drivers=[lay.fused(v) for v in drivers])
     pred_inputs = [static, *(lay.fused(v) for v in drivers)]

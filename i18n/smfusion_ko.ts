@@ -234,17 +234,17 @@
       <translation>폴더를 선택하세요</translation>
     </message>
     <message>
-      <location filename="../processing_provider/base.py" line="319" />
+      <location filename="../processing_provider/base.py" line="340" />
       <source>Cancelled by the user. The files already complete are kept; run again to resume.</source>
       <translation>사용자가 취소했습니다. 완성된 파일은 유지되며, 다시 실행하면 이어서 진행합니다.</translation>
     </message>
     <message>
-      <location filename="../processing_provider/base.py" line="225" />
+      <location filename="../processing_provider/base.py" line="246" />
       <source>Parameters</source>
       <translation>매개변수</translation>
     </message>
     <message>
-      <location filename="../processing_provider/base.py" line="230" />
+      <location filename="../processing_provider/base.py" line="251" />
       <source>Example</source>
       <translation>예시</translation>
     </message>
@@ -656,6 +656,14 @@
     </message>
     <message>
       <source>Variable name of the output files (default: taken from the fine file names).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Scheduler (empty: this process; local:N; tcp://host:port)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1312,6 +1320,10 @@
     </message>
     <message>
       <source>Also write each calibrated layer as one CF-1.8 NetCDF cube, calibrated/&amp;lt;layer&amp;gt;.nc (smfusion:export), the format of GLEAM and ESA CCI.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs. ESTARFM's pair segments run there; the other stages run in this process.</source>
       <translation type="unfinished" />
     </message>
     <message>

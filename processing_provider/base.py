@@ -118,6 +118,27 @@ def memory_parameter(alg, label):
                                                   maxValue=float(MAX_DAYS)))
 
 
+SCHEDULER_HELP = ("Where the work runs. Empty: in this QGIS (or qgis_process) process. <i>local:N</i>: a "
+                  "dask cluster of N worker processes on this computer, started for the run. "
+                  "<i>tcp://host:port</i>: an existing dask cluster, whose workers can import the engine "
+                  "(README, “Scaling out”). The files are the same wherever the work runs.")
+
+
+def scheduler_parameter(alg):
+    """SCHEDULER: empty, local:N or tcp://host:port (core/scheduler.py)."""
+    from qgis.core import QgsProcessingParameterString
+    alg.addParameter(QgsProcessingParameterString("SCHEDULER", "Scheduler (empty: this process; local:N; "
+                                                  "tcp://host:port)", optional=True))
+
+
+def scheduler_of(alg, parameters, context):
+    """SCHEDULER's text, checked (SMFusionError names what is wrong)."""
+    from ..core.scheduler import parse
+    text = alg.parameterAsString(parameters, "SCHEDULER", context) or ""
+    parse(text)
+    return text
+
+
 INTERVAL_PARAMETERS = (("P10", "10th percentile series folder"), ("P90", "90th percentile series folder"))
 
 

@@ -17,7 +17,16 @@ from qgis.core import (
 
 from ..core.estarfm_options import CONVERSIONS, METHODS, MODES, RESAMPLINGS
 from ..plugin import compat
-from .base import SMFusionAlgorithm, callbacks, date_parameter, folder_parameter, optional_number
+from .base import (
+    SCHEDULER_HELP,
+    SMFusionAlgorithm,
+    callbacks,
+    date_parameter,
+    folder_parameter,
+    optional_number,
+    scheduler_of,
+    scheduler_parameter,
+)
 
 OPTION_HELP = {
     "WINDOW": "Moving window in fine pixels (odd, ≥ 3; the half window w = (WINDOW − 1)/2 is also the tile "
@@ -85,7 +94,7 @@ class EstarfmParameters:
 
 class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
     NAME = "estarfm"
-    ADVANCED = (*EstarfmParameters.ADVANCED, "MIN_PAIR_VALID")
+    ADVANCED = (*EstarfmParameters.ADVANCED, "MIN_PAIR_VALID", "SCHEDULER")
     SHORT = "Fuses a fine, gappy series with a coarse, gap-free one into a daily gap-free fine series (ESTARFM)."
     TAGS = ("ESTARFM", "fusion", "gap filling", "MODIS", "GLASS", "NDVI", "LST", "albedo", "time series")
     DISPLAY_NAME = "ESTARFM fusion (time series)"
@@ -111,6 +120,7 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
                           "as a pair.",
         **OPTION_HELP,
         "VARIABLE": "Variable name of the output files (default: taken from the fine file names).",
+        "SCHEDULER": SCHEDULER_HELP,
         "OUTPUT": "Output series folder.",
     }
     NEEDS = ("numba",)
@@ -131,6 +141,7 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
                                                        minValue=0.01, maxValue=1.0))
         self.define_options()
         self.addParameter(QgsProcessingParameterString("VARIABLE", "Output variable name", optional=True))
+        scheduler_parameter(self)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Fused series folder"))
         self.addOutput(QgsProcessingOutputNumber("FILES", "Files written"))
         self.addOutput(QgsProcessingOutputString("PAIRS", "Pair dates"))
@@ -152,7 +163,8 @@ class EstarfmAlgorithm(EstarfmParameters, SMFusionAlgorithm):
             resampling=self.parameterAsEnumString(parameters, "RESAMPLING", context),
             variable=self.parameterAsString(parameters, "VARIABLE", context) or None,
             progress=progress, is_cancelled=is_cancelled,
-            max_empty=self.parameterAsDouble(parameters, "MAX_EMPTY", context))
+            max_empty=self.parameterAsDouble(parameters, "MAX_EMPTY", context),
+            scheduler=scheduler_of(self, parameters, context))
         pairs = ",".join(f"{d:%Y-%m-%d}" for d in summary["pairs"])
         self.show_series(output, f"fused {summary['variable']}")
         return {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),

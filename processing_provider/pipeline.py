@@ -12,14 +12,23 @@ from qgis.core import (
 )
 
 from ..plugin import compat
-from .base import MEMORY_HELP, SMFusionAlgorithm, callbacks, folder_parameter, memory_parameter
+from .base import (
+    MEMORY_HELP,
+    SCHEDULER_HELP,
+    SMFusionAlgorithm,
+    callbacks,
+    folder_parameter,
+    memory_parameter,
+    scheduler_of,
+    scheduler_parameter,
+)
 
 
 class PipelineAlgorithm(SMFusionAlgorithm):
     NAME = "pipeline"
     SHORT = "Runs the whole method for SSM and RZSM: fusion, downscaling, calibration and evaluation."
     TAGS = ("pipeline", "ESTARFM", "LightGBM", "CNN", "SSM", "RZSM", "soil moisture")
-    ADVANCED = ("SEED", "MEMORY", "TRUTH", "OVERWRITE")
+    ADVANCED = ("SEED", "MEMORY", "TRUTH", "OVERWRITE", "SCHEDULER")
     DISPLAY_NAME = "Run the whole pipeline"
     GROUP = "Pipeline"
     HELP = ("Runs the method for both layers: ESTARFM on every driver (fine + coarse series → fused/&lt;var&gt;), "
@@ -44,6 +53,7 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         "OVERWRITE": "Re-run every stage even when its outputs are up to date.",
         "NETCDF": "Also write each calibrated layer as one CF-1.8 NetCDF cube, calibrated/&lt;layer&gt;.nc "
                   "(smfusion:export), the format of GLEAM and ESA CCI.",
+        "SCHEDULER": SCHEDULER_HELP + " ESTARFM's pair segments run there; the other stages run in this process.",
         "OUTPUT": "Output folder: fused/, bilinear/, downscaled/, models/, calibrated/ (with p10/p90, and the "
                   "NetCDF cubes with NETCDF), report.html, metrics.csv, metrics.gpkg, run.json.",
     }
@@ -69,6 +79,7 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean("OVERWRITE", "Re-run every stage", False))
         self.addParameter(QgsProcessingParameterBoolean("NETCDF", "Also write the calibrated series as NetCDF cubes",
                                                         False))
+        scheduler_parameter(self)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputHtml("REPORT", "Report"))
         self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Run record"))
@@ -91,7 +102,8 @@ class PipelineAlgorithm(SMFusionAlgorithm):
                 "memory": self.parameterAsDouble(parameters, "MEMORY", context),
                 "truth": self.parameterAsFile(parameters, "TRUTH", context) or None,
                 "overwrite": self.parameterAsBoolean(parameters, "OVERWRITE", context),
-                "netcdf": self.parameterAsBoolean(parameters, "NETCDF", context)}
+                "netcdf": self.parameterAsBoolean(parameters, "NETCDF", context),
+                "scheduler": scheduler_of(self, parameters, context)}
 
     def execute(self, parameters, context, feedback):
         from ..core.pipeline import Layout, run_pipeline

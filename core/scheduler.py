@@ -1,0 +1,145 @@
+"""Where independent tasks run: in this process, on a local dask cluster, or on an existing one.
+
+SCHEDULER, a parameter of the long tools, is one of:
+
+- empty: in this process, one task after the other (numba's threads use the cores);
+- ``local:N``: a ``dask.distributed.LocalCluster`` of N worker processes, started for the run and
+  stopped after it; each worker's numba threads get cores / N cores;
+- ``tcp://host:port``: the scheduler of an existing cluster, whose workers can import ``smfusion.core``
+  and its packages (README, "Scaling out").
+
+A task is a module-level function of the engine and its arguments (paths, settings, small arrays), with
+a keyword ``progress`` (a Progress in this process, None on a cluster): it reads its inputs, writes its
+outputs atomically and returns a small result. Results come back in task
+order, so that a run gives the same files wherever its tasks ran. dask is imported only when a cluster
+is asked for.
+"""
+
+import os
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .errors import SMFusionError
+
+LOCAL = "local:"
+_TCP = re.compile(r"^(tcp|tls)://[^\s/:]+:\d+$")
+START_TIMEOUT = 30           # s: for the scheduler of an existing cluster to answer
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """A parsed SCHEDULER: ``workers`` processes of a local cluster, or the ``address`` of one."""
+    workers: int = 0
+    address: str = ""
+
+    @property
+    def in_process(self):
+        return not self.workers and not self.address
+
+    def describe(self):
+        if self.workers:
+            return f"a local dask cluster of {self.workers} worker process(es)"
+        if self.address:
+            return f"the dask cluster at {self.address}"
+        return "this process"
+
+
+def parse(text):
+    """A :class:`Scheduler` from SCHEDULER's text (empty or None → in process); a Scheduler, or one
+    already opened by :func:`open_scheduler`, is kept. SMFusionError on anything else."""
+    if isinstance(text, (Scheduler, InProcess, Cluster)):
+        return text
+    text = (text or "").strip()
+    if not text:
+        return Scheduler()
+    if text.startswith(LOCAL):
+        n = text[len(LOCAL):]
+        if n.isdigit() and int(n) >= 1:
+            return Scheduler(workers=int(n))
+    elif _TCP.match(text):
+        return Scheduler(address=text)
+    raise SMFusionError(f"SCHEDULER must be empty, local:N (N ≥ 1 worker processes) or tcp://host:port "
+                        f"(got {text!r})")
+
+
+def _python():
+    """The Python interpreter that worker processes run: inside QGIS ``sys.executable`` is QGIS itself."""
+    exe = os.path.basename(sys.executable).lower()
+    if exe.startswith("python"):
+        return sys.executable
+    from ..plugin.dependencies import python_executable  # one home: no qgis import there
+    return python_executable()
+
+
+class InProcess:
+    """Runs tasks here, one after the other; each gets its share of the bar as ``progress``."""
+
+    def map(self, fn, tasks, progress):
+        out = []
+        for n, task in enumerate(tasks):
+            progress.check()
+            out.append(fn(*task, progress=progress.sub(n / len(tasks), (n + 1) / len(tasks))))
+        return out
+
+
+class Cluster:
+    """Runs tasks on a dask cluster through ``client``; cancel cancels what has not finished."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def map(self, fn, tasks, progress):
+        from distributed import as_completed
+        if not tasks:
+            return []
+        futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
+        done = 0
+        try:
+            for future in as_completed(futures, loop=self.client.loop):
+                future.result()                       # a task's error is raised here, with its traceback
+                done += 1
+                progress.update(done / len(tasks))
+                progress.check()
+            return [f.result() for f in futures]
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+
+@contextmanager
+def open_scheduler(scheduler, progress=None):
+    """An object with ``map(fn, tasks, progress) → [results]`` for ``scheduler`` (a :class:`Scheduler` or
+    SCHEDULER's text), opened for a ``with`` block; a local cluster is stopped at its end. One already
+    opened is used as it is (a pipeline opens its cluster once for every stage)."""
+    scheduler = parse(scheduler)
+    if isinstance(scheduler, (InProcess, Cluster)):
+        yield scheduler
+        return
+    if scheduler.in_process:
+        yield InProcess()
+        return
+    try:
+        import distributed
+    except ImportError as err:
+        raise SMFusionError(f"SCHEDULER {scheduler.describe()} needs the packages dask and distributed "
+                            f"({err}); install SM Fusion's packages again (Plugins › SM Fusion)") from None
+    import logging
+    if progress is not None:
+        progress.info(f"Running the tasks on {scheduler.describe()}")
+    if scheduler.address:
+        try:
+            client = distributed.Client(scheduler.address, timeout=START_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as err:
+            raise SMFusionError(f"SCHEDULER {scheduler.address}: no dask scheduler answers there ({err})") from None
+        with client:
+            yield Cluster(client)
+        return
+    import multiprocessing
+    multiprocessing.set_executable(_python())            # worker processes run Python, not QGIS
+    threads = max(1, (os.cpu_count() or 1) // scheduler.workers)
+    env = {"NUMBA_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
+    with distributed.LocalCluster(n_workers=scheduler.workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=logging.ERROR, env=env) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        yield Cluster(client)

@@ -1,0 +1,116 @@
+"""SCHEDULER (core/scheduler.py): in process, a local dask cluster and a real `dask scheduler` with two
+`dask worker` processes on 127.0.0.1 give byte-identical ESTARFM series."""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PLUGINS
+from smfusion.core import fusion
+from smfusion.core.demo import DemoConfig, make_demo
+from smfusion.core.errors import SMFusionError
+from smfusion.core.scheduler import Scheduler, open_scheduler, parse
+from smfusion.plugin import dependencies
+
+
+def test_scheduler_text_is_parsed_and_bad_text_is_named():
+    assert parse("") == parse(None) == Scheduler()
+    assert parse(" local:3 ") == Scheduler(workers=3)
+    assert parse("tcp://127.0.0.1:8786") == Scheduler(address="tcp://127.0.0.1:8786")
+    for bad in ("local:0", "local:x", "local:", "127.0.0.1:8786", "tcp://host", "http://h:1"):
+        with pytest.raises(SMFusionError, match="SCHEDULER must be empty, local:N"):
+            parse(bad)
+    assert parse("local:2").describe() == "a local dask cluster of 2 worker process(es)"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scheduler_demo")
+    make_demo(out, DemoConfig(width=70, height=60, days=45, stations=5, seed=11))
+    return out
+
+
+def test_a_bad_scheduler_fails_before_any_compute(demo, tmp_path):
+    with pytest.raises(SMFusionError, match="SCHEDULER must be"):
+        fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", tmp_path / "out", scheduler="local")
+    assert not (tmp_path / "out").exists()
+
+
+def _digests(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(folder).glob("*.tif"))}
+
+
+@pytest.fixture(scope="module")
+def in_process(demo, tmp_path_factory):
+    """The ESTARFM series of the demo's NDVI, run in this process: {file name: sha256}."""
+    out = tmp_path_factory.mktemp("in-process")
+    summary = fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", out)
+    assert summary["geometries"] > 2                    # several pair segments: several tasks
+    return _digests(out)
+
+
+@pytest.mark.slow
+def test_a_local_cluster_writes_the_same_bytes(demo, in_process, tmp_path):
+    pytest.importorskip("distributed")
+    fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", tmp_path, scheduler="local:2")
+    assert _digests(tmp_path) == in_process and len(in_process) == 45
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """tcp://127.0.0.1:PORT of a `dask scheduler` with two `dask worker` processes (one thread each) whose
+    PYTHONPATH holds the plugin folder and its packages; all stopped after the test."""
+    distributed = pytest.importorskip("distributed")
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+    if dask is None:
+        pytest.skip("the `dask` command is not installed")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PLUGINS), str(dependencies.deps_dir())]))
+    log = (tmp_path / "dask.log").open("w")
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                               "--no-dashboard"], env=env, stdout=log, stderr=subprocess.STDOUT)]
+    try:
+        time.sleep(1.0)
+        procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT) for _ in range(2)]
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        log.close()
+
+
+@pytest.mark.slow
+def test_a_real_cluster_on_this_machine_writes_the_same_bytes(demo, in_process, cluster, tmp_path):
+    fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", tmp_path, scheduler=cluster)
+    assert _digests(tmp_path) == in_process
+    with open_scheduler(cluster) as where:                # the tasks ran on the workers, not here
+        workers = where.client.run(lambda: os.getpid())
+    assert len(workers) == 2 and os.getpid() not in workers.values()
+
+
+def test_no_scheduler_answering_is_named(tmp_path):
+    pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    with pytest.raises(SMFusionError, match="no dask scheduler answers there"):
+        with open_scheduler(address):
+            pass
