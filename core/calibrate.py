@@ -144,9 +144,22 @@ class Planes:
             gaps += 1.0 if date not in series.dates else ~np.isfinite(series.read(date))
         return gaps / len(self.observed)
 
+    def __getstate__(self):
+        return {**self.__dict__, "_last": None}
+
     def stack(self, date, names):
         """(len(names), rows, cols) float32 planes of ``date``: a presence plane (``has_<name>``) is 1 where
-        the plane is available, else 0; a plane that is not available is NaN (the model's mean)."""
+        the plane is available, else 0; a plane that is not available is NaN (the model's mean). The last
+        stack is kept: the CNN task and the writer of a date read it once."""
+        key = (date, tuple(names))
+        last = getattr(self, "_last", None)
+        if last is not None and last[0] == key:
+            return last[1]
+        out = self._stack(date, names)
+        self._last = (key, out)
+        return out
+
+    def _stack(self, date, names):
         from .cnnmeta import PRESENCE
         from .predictors import doy_terms
         from .raster import warp
@@ -479,19 +492,23 @@ class Calibration:
 
 
 def apply(model, planes, output, layer, method="cnn", stations_path=None, holdout=None, start=None, end=None,
-          device="auto", resume_after=None, progress=None, is_cancelled=None, intervals=None):
+          device="auto", resume_after=None, progress=None, is_cancelled=None, intervals=None, scheduler=None):
     """Calibrate a series: ``cnn`` (sm + the model's correction), a baseline (``bias``/``linear``/``cdf``)
     fitted on the training stations (the model's hold-out ids, or ``holdout``), or ``auto``: the choice the
     model records (:func:`chosen_method`). Writes
     ``<layer>_<YYYYMMDD>.tif`` and returns a :class:`Calibration`. ``resume_after`` (POSIX seconds): keep the
     output files already written after that time. ``intervals``: two folders for the p10 and p90 series
     (``<layer>_p10_YYYYMMDD.tif``…; a model whose head was refitted records each method's interval model:
-    core/uncertainty.py)."""
+    core/uncertainty.py). ``scheduler``: where the CNN runs on the dates (core/scheduler.py; None: in this
+    process); the memory and the writing stay here."""
+    import hashlib
+    from contextlib import ExitStack
     from pathlib import Path
 
-    from . import cnn, cnnmeta
+    from . import cnn, cnnmeta, memory
     from .progress import Progress
     from .raster import RasterWriter, tiles
+    from .scheduler import Feed, open_scheduler
     from .series import series_filename, written
     prog = Progress.of(progress, is_cancelled)
     proto = None if model is None else cnnmeta.load(model)
@@ -531,60 +548,84 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         raise SMFusionError("No date to calibrate in START…END")
     done = written(output, layer, dates, resume_after, prog)
     todo = [d for d in dates if d not in done]
-    tau = float(session.meta.get("memory", 0.0)) if session else 0.0
-    gain = float(session.meta.get("gain", 0.0)) if session else 0.0
-    every = planes.dates()
-    sequence = [d for d in every if d <= todo[-1]] if tau > 0 and todo else todo
-    mem, kept = None, {}
-    if tau > 0 and todo:                        # the memory replays every date from the first (core/memory.py)
-        from . import memory
-        keep = len(memory.warm_dates(every, tau)) * planes.grid.width * planes.grid.height * 4 <= memory.CACHE_BYTES
+    with ExitStack() as exits:
+        where = exits.enter_context(open_scheduler(scheduler, prog))
+        tau = float(session.meta.get("memory", 0.0)) if session else 0.0
+        gain = float(session.meta.get("gain", 0.0)) if session else 0.0
+        every = planes.dates()
+        sequence = [d for d in every if d <= todo[-1]] if tau > 0 and todo else todo
+        mem, kept = None, {}
+        warm = memory.warm_dates(every, tau) if tau > 0 and todo else []
+        keep = len(warm) * planes.grid.width * planes.grid.height * 4 <= memory.CACHE_BYTES
+        cnn_names = names
+        if session:                                   # the CNN's corrections, in the order they are taken
+            model_bytes = proto.SerializeToString()
+            model_key = hashlib.sha256(model_bytes).hexdigest()
+            _SESSIONS.clear()
+            _SESSIONS[(model_key, device)] = session     # in this process: the session opened above
+            feed = Feed(where, cnn_correction, warm + [d for d in sequence if not (keep and d in warm)],
+                        lambda d: (model_key, model_bytes, device, planes, d, cnn_names))
+            exits.callback(feed.close)
+        if warm:                                    # the memory replays every date from the first (core/memory.py)
+            def warm_correction(d):
+                prog.check()
+                correction = feed.take(d)
+                if keep:                                  # so that the first dates run the CNN once
+                    kept[d] = correction
+                return correction
 
-        def warm_correction(d):
+            mem = memory.start(tau, every, warm_correction)
+            prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
+        if intervals:
+            from . import uncertainty as unc
+            imodel = meta.get("intervals", {}).get(method)
+            if imodel is None:
+                raise SMFusionError(f"The p10/p90 intervals of METHOD {method} need a model fine-tuned by "
+                                    "smfusion:calibratetrain (MODE head), which records them")
+            names = meta["inputs"]                      # the interval's covariates read the model's planes
+            distance = unc.distance_field(planes.grid, *zip(*imodel["stations"]))
+            if FILLED in imodel["covariates"] and not planes.observed:
+                prog.info("The intervals take the gaps ESTARFM filled at their training mean: the fine series before "
+                          "ESTARFM were not given")
+        for n, d in enumerate(sequence):
             prog.check()
-            correction = session.run_tiled(planes.stack(d, names))
-            if keep:                                  # so that the first dates run the CNN once
-                kept[d] = correction
-            return correction
-
-        mem = memory.start(tau, every, warm_correction)
-        prog.info(f"Correction memory: {tau:g} days; {len(sequence) - len(todo)} earlier date(s) replayed")
-    if intervals:
-        from . import uncertainty as unc
-        imodel = meta.get("intervals", {}).get(method)
-        if imodel is None:
-            raise SMFusionError(f"The p10/p90 intervals of METHOD {method} need a model fine-tuned by "
-                                "smfusion:calibratetrain (MODE head), which records them")
-        names = meta["inputs"]                      # the interval's covariates read the model's planes
-        distance = unc.distance_field(planes.grid, *zip(*imodel["stations"]))
-        if FILLED in imodel["covariates"] and not planes.observed:
-            prog.info("The intervals take the gaps ESTARFM filled at their training mean: the fine series before "
-                      "ESTARFM were not given")
-    for n, d in enumerate(sequence):
-        prog.check()
-        stack = planes.stack(d, names)
-        sm = stack[names.index("sm")]
-        if session:
-            correction = kept.pop(d) if d in kept else session.run_tiled(stack)
-            out = sm * (1.0 + gain) + (mem.update(d, correction) if mem is not None else correction)
-        else:
-            out = baseline.apply(sm)
-        if d not in todo:
-            continue
-        out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
-        if intervals:                                 # the intervals first: the calibrated file marks the date done
-            coarse = stack[names.index("sm_coarse")] if "sm_coarse" in names else sm
-            x = unc.design(imodel, {"distance": distance, "detail": np.abs(sm - coarse),
-                                    "outside": unc.outside_share(stack, names, imodel["ranges"]),
-                                    FILLED: planes.filled(d)})
-            unc.write_bands(intervals, layer, d, planes.grid, out, unc.scale(imodel, x), imodel, hi)
-        path = Path(output) / series_filename(layer, d)
-        with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
-            for t in tiles(planes.grid, 512):
-                wr.write_tile(t, out[t.core])
-        prog.update((n + 1) / len(sequence))
+            stack = planes.stack(d, names)
+            sm = stack[names.index("sm")]
+            if session:
+                correction = kept.pop(d) if d in kept else feed.take(d)
+                out = sm * (1.0 + gain) + (mem.update(d, correction) if mem is not None else correction)
+            else:
+                out = baseline.apply(sm)
+            if d not in todo:
+                continue
+            out = np.where(np.isfinite(sm), np.clip(out, 0.0, hi), np.nan).astype("float32")
+            if intervals:                                 # the intervals first: the calibrated file marks the date done
+                coarse = stack[names.index("sm_coarse")] if "sm_coarse" in names else sm
+                x = unc.design(imodel, {"distance": distance, "detail": np.abs(sm - coarse),
+                                        "outside": unc.outside_share(stack, names, imodel["ranges"]),
+                                        FILLED: planes.filled(d)})
+                unc.write_bands(intervals, layer, d, planes.grid, out, unc.scale(imodel, x), imodel, hi)
+            path = Path(output) / series_filename(layer, d)
+            with RasterWriter(path, planes.grid, description=f"{layer} m3/m3 ({method})") as wr:
+                for t in tiles(planes.grid, 512):
+                    wr.write_tile(t, out[t.core])
+            prog.update((n + 1) / len(sequence))
     return Calibration([Path(output) / series_filename(layer, d) for d in dates], method,
                        session.provider if session else "")
+
+
+_SESSIONS = {}          # (model key, device) → cnn.Session, one per process (a cluster's workers keep theirs)
+
+
+def cnn_correction(model_key, model_bytes, device, planes, date, names, progress=None):
+    """A task (core/scheduler.py): the CNN's (rows, cols) correction of ``date``, from the serialised
+    model (``model_key`` names it, so that each process opens its session once)."""
+    from . import cnn
+    key = (model_key, device)
+    if key not in _SESSIONS:
+        _SESSIONS.clear()
+        _SESSIONS[key] = cnn.Session(model_bytes, device)
+    return _SESSIONS[key].run_tiled(planes.stack(date, names))
 
 
 MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "models"

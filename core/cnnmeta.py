@@ -79,11 +79,13 @@ def check(meta):
 
 
 def load(path):
-    """An ONNX ModelProto of a file (a ModelProto is returned as it is); SMFusionError naming the file when it
-    is not ONNX."""
+    """An ONNX ModelProto of a file (a ModelProto is returned as it is, serialised bytes are parsed);
+    SMFusionError naming the file when it is not ONNX."""
     import onnx
     if hasattr(path, "graph"):
         return path
+    if isinstance(path, bytes):
+        return onnx.load_from_string(path)
     path = Path(path)
     if not path.is_file():
         raise SMFusionError(f"{path}: model file not found", path)

@@ -37,6 +37,8 @@ from .metrics import scores
 from .predictors import Predictors, doy_terms
 from .progress import Progress
 from .raster import Grid, RasterWriter, read_raster, tiles, warp
+from .scheduler import Feed, open_scheduler
+from .scheduler import parse as parse_scheduler
 from .series import list_series, series_filename, written
 from .variables import LAYERS, unit
 
@@ -188,6 +190,23 @@ def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
     return out
 
 
+def predict_day(model, fast, preds, agg, coarse_grid, date, with_doy, threads, residual, progress=None):
+    """A task (core/scheduler.py): (model_f, model_c, detail) of ``date``: the 1-km prediction (rows, cols)
+    float64, the cells' (n_cells,) and the raw detail, model_f − bilinear model_c (float32; None with
+    RESIDUAL none). ``fast``: the model's compiled predictor (:func:`~.lgbm.predictor`) or None."""
+    model_f = _fine_predict(fast if fast is not None else model, preds, date, with_doy, threads)
+    # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
+    # cell-mean predictors, which differs by the aggregation bias of a non-linear model); cells without
+    # 1-km pixels take the latter, for the interpolation near the edges
+    model_c = agg.mean(model_f)[0]
+    outside = ~np.isfinite(model_c)
+    if outside.any():
+        model_c[outside] = model.predict(_features({}, preds, agg, date, with_doy), num_threads=threads)[outside]
+    if residual == "none":
+        return model_f, model_c, None
+    return model_f, model_c, (model_f - _to_fine(model_c, coarse_grid, preds.grid)).astype("float32")
+
+
 def _super_grid(g):
     gt = g.transform
     return Grid(g.crs, (gt[0], gt[1] * 2, gt[2], gt[3], gt[4], gt[5] * 2), -(-g.width // 2), -(-g.height // 2))
@@ -254,13 +273,16 @@ def detail_interval(size, residual):
 
 def downscale(coarse_folder, predictors_folder, output, layer, settings=None, train_start=None, train_end=None,
               start=None, end=None, model_in=None, model_out=None, report=None, resume_after=None, progress=None,
-              is_cancelled=None, intervals=None):
+              is_cancelled=None, intervals=None, scheduler=None):
     """Downscale one layer; writes ``<layer>_<YYYYMMDD>.tif`` into ``output`` and returns a summary dict.
     ``predictors_folder``: a predictor folder or a :class:`Predictors`; ``resume_after`` (POSIX seconds):
     keep the output files already written after that time. ``intervals``: two folders for the p10 and p90
     series (``<layer>_p10_YYYYMMDD.tif``…) of the detail's uncertainty, fitted one scale up: where the 1-km
-    value lies if the coarse product is right (its own error needs stations: core/calibrate.py)."""
+    value lies if the coarse product is right (its own error needs stations: core/calibrate.py).
+    ``scheduler``: where the dates' 1-km predictions run (core/scheduler.py; None: in this process); the
+    training, the memory and the writing stay here."""
     s = settings or Settings()
+    scheduler = parse_scheduler(scheduler)
     s.check()
     if layer not in LAYERS:
         raise SMFusionError(f"LAYER must be one of {', '.join(LAYERS)} (got {layer!r})")
@@ -348,23 +370,11 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     valid_cells = gcover > 0
     conserve_err = 0.0
 
-    def day(d):
-        """(model_f, model_c, detail) of date ``d``: the 1-km prediction, the cells' and the raw detail
-        (model_f − bilinear model_c; None without a residual)."""
+    def args_of(d):
+        """:func:`predict_day`'s arguments for date ``d`` (its model trained here first, for SCHEME daily/window)."""
         model = model_of(d)
-        model_f = _fine_predict(fast if model is booster and fast is not None else model, preds, d, with_doy,
-                                s.threads)
-        # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
-        # cell-mean predictors, which differs by the aggregation bias of a non-linear model); cells without
-        # 1-km pixels take the latter, for the interpolation near the edges
-        model_c = agg.mean(model_f)[0]
-        outside = ~np.isfinite(model_c)
-        if outside.any():
-            model_c[outside] = model.predict(_features(cache, preds, agg, d, with_doy),
-                                             num_threads=s.threads)[outside]
-        if s.residual == "none":
-            return model_f, model_c, None
-        return model_f, model_c, (model_f - _to_fine(model_c, coarse.grid, fine)).astype("float32")
+        return (model, fast if model is booster else None, preds, agg, coarse.grid, d, with_doy, s.threads,
+                s.residual)
 
     models = {}
 
@@ -387,49 +397,56 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     todo = [d for d in targets if d not in done]
     remember = s.memory > 0 and s.residual != "none" and todo
     sequence = [d for d in usable if d <= todo[-1]] if remember else todo
+    warm = memory.warm_dates(usable, s.memory) if remember else []
+    keep = len(warm) * fine.width * fine.height * 4 <= memory.CACHE_BYTES
+    # the dates in the order their predictions are taken: the prior's, then the sequence's not kept
+    order = warm + [d for d in sequence if not (keep and d in warm)]
     mem, kept = None, {}
-    if remember:
-        warm = memory.warm_dates(usable, s.memory)
-        keep = len(warm) * fine.width * fine.height * 4 <= memory.CACHE_BYTES
+    with open_scheduler(scheduler, prog) as where:
+        feed = Feed(where, predict_day, order, args_of)
+        try:
+            if remember:
+                def warm_detail(d):
+                    run.check()
+                    raw = feed.take(d)
+                    if keep:                        # so that the first dates are predicted once
+                        kept[d] = (None, raw[1], raw[2])
+                    return raw[2]
 
-        def warm_detail(d):
-            run.check()
-            raw = day(d)
-            if keep:                                # so that the first dates are predicted once
-                kept[d] = (None, raw[1], raw[2])
-            return raw[2]
-
-        mem = memory.start(s.memory, usable, warm_detail)
-        prog.info(f"Detail memory: {s.memory:g} days (prior from {len(warm)} date(s)); "
-                  f"{len(sequence) - len(todo)} earlier date(s) replayed")
-    for n, d in enumerate(sequence):
-        run.check()
-        model_f, model_c, fine_detail = kept.pop(d) if d in kept else day(d)
-        if mem is not None:
-            fine_detail = mem.update(d, fine_detail)
-        if d not in todo:
-            continue
-        yc = coarse.values[d]
-        if s.residual == "none":
-            out = model_f
-        else:
-            out = _to_fine(yc, coarse.grid, fine) + w * fine_detail
-            if residual_map is None:
-                residual_map = (d, (yc - model_c).reshape(coarse.grid.shape))
-        out = np.clip(out, 0.0, hi)
-        if s.residual == "conserving":
-            out, err, _ = conserve(out, yc, agg, valid_cells & np.isfinite(yc), 0.0, hi)
-            conserve_err = max(conserve_err, err)
-        out = np.where(np.isfinite(out), out, np.nan).astype("float32")
-        if intervals:                             # the intervals first: the series file marks the date done
-            unc.write_bands(intervals, layer, d, fine, out,
-                            unc.scale(detail["interval"], np.abs(w * fine_detail)[..., None]), detail["interval"], hi)
-        path = output / series_filename(layer, d)
-        with RasterWriter(path, fine, description=f"{layer} m3/m3") as wr:
-            for t in tiles(fine, 512):
-                wr.write_tile(t, out[t.core])
-        paths.append(path)
-        run.update((n + 1) / len(sequence))
+                mem = memory.start(s.memory, usable, warm_detail)
+                prog.info(f"Detail memory: {s.memory:g} days (prior from {len(warm)} date(s)); "
+                          f"{len(sequence) - len(todo)} earlier date(s) replayed")
+            for n, d in enumerate(sequence):
+                run.check()
+                model_f, model_c, fine_detail = kept.pop(d) if d in kept else feed.take(d)
+                if mem is not None:
+                    fine_detail = mem.update(d, fine_detail)
+                if d not in todo:
+                    continue
+                yc = coarse.values[d]
+                if s.residual == "none":
+                    out = model_f
+                else:
+                    out = _to_fine(yc, coarse.grid, fine) + w * fine_detail
+                    if residual_map is None:
+                        residual_map = (d, (yc - model_c).reshape(coarse.grid.shape))
+                out = np.clip(out, 0.0, hi)
+                if s.residual == "conserving":
+                    out, err, _ = conserve(out, yc, agg, valid_cells & np.isfinite(yc), 0.0, hi)
+                    conserve_err = max(conserve_err, err)
+                out = np.where(np.isfinite(out), out, np.nan).astype("float32")
+                if intervals:                             # the intervals first: the series file marks the date done
+                    unc.write_bands(intervals, layer, d, fine, out,
+                                    unc.scale(detail["interval"], np.abs(w * fine_detail)[..., None]),
+                                    detail["interval"], hi)
+                path = output / series_filename(layer, d)
+                with RasterWriter(path, fine, description=f"{layer} m3/m3") as wr:
+                    for t in tiles(fine, 512):
+                        wr.write_tile(t, out[t.core])
+                paths.append(path)
+                run.update((n + 1) / len(sequence))
+        finally:
+            feed.close()
     paths.sort(key=lambda p: p.name)
     summary = {"layer": layer, "dates": targets, "paths": paths, "output": output, "cv": cv, "detail": detail,
                "predictors": names, "seconds": time.perf_counter() - t0, "conserve_error": conserve_err,

@@ -19,7 +19,6 @@ import numpy as np
 from .errors import SMFusionError
 from .progress import Progress
 from .scheduler import open_scheduler
-from .scheduler import parse as parse_scheduler
 from .series import RAW_SUFFIXES, newest_mtime
 from .variables import LAYERS
 
@@ -236,6 +235,16 @@ class _Stages:
 def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
                  memory=None, truth=None, overwrite=False, netcdf=False, scheduler=None, progress=None,
                  is_cancelled=None):
+    """:func:`_run_pipeline` with its SCHEDULER opened once, on first use, and closed at the end."""
+    prog = Progress.of(progress, is_cancelled)
+    with open_scheduler(scheduler, prog, lazy=True) as where:
+        return _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout, seed, models, memory,
+                             truth, overwrite, netcdf, where, prog)
+
+
+def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25, seed=0, models=None,
+                  memory=None, truth=None, overwrite=False, netcdf=False, scheduler=None, progress=None,
+                  is_cancelled=None):
     """Run every stage. ``fine``/``coarse``: folders of driver sub-folders (ndvi/, lst_day/…), each a
     GeoTIFF series or raw product files (harmonised onto the fine grid first); ``sm_coarse``: {layer: coarse
     SM series folder, or raw GLEAM/GLDAS files (taken onto their 0.25° lattice over the region)};
@@ -245,7 +254,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     ``ssm/``/``rzsm/`` reference series on the fine grid (the demo's truth), scored as the row ``truth``: the
     floor that station noise and bias leave; ``netcdf``: also write each calibrated layer as one CF NetCDF
     cube, ``calibrated/<layer>.nc`` (core/export.py); ``scheduler``: where ESTARFM's tasks run (SCHEDULER's
-    text, core/scheduler.py; one cluster serves the whole run). Returns a summary dict."""
+    text, core/scheduler.py): where ESTARFM's segments, the downscaled dates' 1-km predictions and the CNN's
+    dates run. Returns a summary dict."""
     from . import calibrate, downscale, evaluate, fusion, harmonise, lgbm, report
     from .memory import DEFAULT_DAYS, check_days
     from .predictors import Predictors
@@ -254,7 +264,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     from .stations import read_stations
     prog = Progress.of(progress, is_cancelled)
     tau = check_days(DEFAULT_DAYS if memory is None else memory)
-    where = parse_scheduler(scheduler)
+    where = scheduler
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     lay = Layout(out)
@@ -297,13 +307,12 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
     coarse_dir = {v: series.get(("coarse", v), coarse / v) for v in drivers}
     sm_dir = {layer: Path(series.get(("sm", layer), sm_coarse[layer])) for layer in layers}
     # 1. ESTARFM per driver
-    with open_scheduler(where, prog) as where:
-        for var in drivers:
-            p = sub()
-            stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
-                       lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
-                                                                    mode="fill", resume_after=after, progress=p,
-                                                                    scheduler=where))
+    for var in drivers:
+        p = sub()
+        stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
+                   lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
+                                                                mode="fill", resume_after=after, progress=p,
+                                                                scheduler=where))
     # 2. the predictors: fused drivers + static
     pred = Predictors(static=static, drivers=[lay.fused(v) for v in drivers])
     pred_inputs = [static, *(lay.fused(v) for v in drivers)]
@@ -328,7 +337,8 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
             reuse = after is not None and forest_path.is_file() and forest_path.stat().st_mtime >= after
             downscale.downscale(cs, pred, lay.series("downscaled", layer), layer, downscale.Settings(memory=tau),
                                 model_in=forest_path if reuse else None,
-                                model_out=None if reuse else forest_path, resume_after=after, progress=p)
+                                model_out=None if reuse else forest_path, resume_after=after, progress=p,
+                                scheduler=where)
 
         stages.run(f"downscale {layer}", lay.series("downscaled", layer), [cs, *pred_inputs], down)
         model_path = lay.cnn(layer)
@@ -348,7 +358,7 @@ def run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.25
         def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
             calibrate.apply(model_path, calibrate.Planes(lay.series("downscaled", layer), pred, cs, observed),
                             lay.series("calibrated", layer), layer, "auto", stations_path=stations, resume_after=after,
-                            progress=p, intervals=lay.bands(layer))
+                            progress=p, intervals=lay.bands(layer), scheduler=where)
 
         stages.run(f"calibrate {layer}", lay.series("calibrated", layer), [model_path], correct)
         if netcdf:

@@ -92,6 +92,10 @@ class Predictors:
     def missing(self, date):
         return [n for n, s in self.dynamic.items() if s.path_for(date) is None]
 
+    def __getstate__(self):
+        """Pickled without the static arrays (a task on a cluster reads them again)."""
+        return {**self.__dict__, "_static_cache": None}
+
     def static_arrays(self):
         if self._static_cache is None:
             self._static_cache = {n: read_raster(p)[0] for n, p in self.static.items()}

@@ -18,7 +18,7 @@ is asked for.
 import os
 import re
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from .errors import SMFusionError
@@ -49,7 +49,7 @@ class Scheduler:
 def parse(text):
     """A :class:`Scheduler` from SCHEDULER's text (empty or None → in process); a Scheduler, or one
     already opened by :func:`open_scheduler`, is kept. SMFusionError on anything else."""
-    if isinstance(text, (Scheduler, InProcess, Cluster)):
+    if isinstance(text, (Scheduler, InProcess, Cluster, Lazy)):
         return text
     text = (text or "").strip()
     if not text:
@@ -107,14 +107,75 @@ class Cluster:
             self.client.cancel([f for f in futures if not f.done()])
 
 
+class Feed:
+    """The results of ``fn(*args_of(key))`` taken in the order of ``keys`` (:meth:`take`), for a loop that
+    must run in date order (a memory) around work that need not. In process each is computed when taken;
+    on a cluster up to ``ahead`` are computed in advance (``args_of`` is called in key order either way)."""
+
+    def __init__(self, where, fn, keys, args_of, ahead=8):
+        self.where, self.fn, self.args_of = where, fn, args_of
+        self.keys = list(keys)
+        self.ahead = max(1, int(ahead))
+        self.next = 0                           # index of the next key to take
+        self.futures = []                       # (key, future) submitted ahead, in order
+
+    def _submit(self):
+        while isinstance(self.where, Cluster) and len(self.futures) < self.ahead and \
+                self.next + len(self.futures) < len(self.keys):
+            key = self.keys[self.next + len(self.futures)]
+            self.futures.append((key, self.where.client.submit(self.fn, *self.args_of(key), pure=False)))
+
+    def take(self, key):
+        """The result of ``key``, which must be the next of ``keys``."""
+        if self.next >= len(self.keys) or self.keys[self.next] != key:
+            raise RuntimeError(f"Feed: {key} taken out of order")
+        if not isinstance(self.where, Cluster):
+            self.next += 1
+            return self.fn(*self.args_of(key))
+        self._submit()
+        _, future = self.futures.pop(0)
+        self.next += 1
+        result = future.result()
+        self._submit()
+        return result
+
+    def close(self):
+        """Cancel what was submitted and not taken."""
+        if self.futures:
+            self.where.client.cancel([f for _, f in self.futures])
+            self.futures = []
+
+
+class Lazy:
+    """A scheduler opened on first use (:func:`open_scheduler` with ``lazy``): a run that fails its checks,
+    or skips every stage, starts no cluster."""
+
+    def __init__(self, scheduler, progress, exits):
+        self.scheduler, self.progress, self.exits = scheduler, progress, exits
+        self.opened = None
+
+    def get(self):
+        if self.opened is None:
+            self.opened = self.exits.enter_context(open_scheduler(self.scheduler, self.progress))
+        return self.opened
+
+
 @contextmanager
-def open_scheduler(scheduler, progress=None):
+def open_scheduler(scheduler, progress=None, lazy=False):
     """An object with ``map(fn, tasks, progress) → [results]`` for ``scheduler`` (a :class:`Scheduler` or
     SCHEDULER's text), opened for a ``with`` block; a local cluster is stopped at its end. One already
-    opened is used as it is (a pipeline opens its cluster once for every stage)."""
+    opened is used as it is; ``lazy`` gives a :class:`Lazy` that opens on first use (a pipeline opens its
+    cluster once, for every stage that needs it)."""
     scheduler = parse(scheduler)
+    if isinstance(scheduler, Lazy):
+        yield scheduler.get()
+        return
     if isinstance(scheduler, (InProcess, Cluster)):
         yield scheduler
+        return
+    if lazy:
+        with ExitStack() as exits:
+            yield Lazy(scheduler, progress, exits)
         return
     if scheduler.in_process:
         yield InProcess()

@@ -1323,7 +1323,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs. ESTARFM's pair segments run there; the other stages run in this process.</source>
+      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs. ESTARFM's pair segments, the downscaled dates' 1-km predictions and the CNN's dates run there; the training, the memories and the writing stay in this process.</source>
       <translation type="unfinished" />
     </message>
     <message>

@@ -53,7 +53,8 @@ class PipelineAlgorithm(SMFusionAlgorithm):
         "OVERWRITE": "Re-run every stage even when its outputs are up to date.",
         "NETCDF": "Also write each calibrated layer as one CF-1.8 NetCDF cube, calibrated/&lt;layer&gt;.nc "
                   "(smfusion:export), the format of GLEAM and ESA CCI.",
-        "SCHEDULER": SCHEDULER_HELP + " ESTARFM's pair segments run there; the other stages run in this process.",
+        "SCHEDULER": SCHEDULER_HELP + " ESTARFM's pair segments, the downscaled dates' 1-km predictions and the "
+                     "CNN's dates run there; the training, the memories and the writing stay in this process.",
         "OUTPUT": "Output folder: fused/, bilinear/, downscaled/, models/, calibrated/ (with p10/p90, and the "
                   "NetCDF cubes with NETCDF), report.html, metrics.csv, metrics.gpkg, run.json.",
     }

@@ -1,5 +1,5 @@
 """SCHEDULER (core/scheduler.py): in process, a local dask cluster and a real `dask scheduler` with two
-`dask worker` processes on 127.0.0.1 give byte-identical ESTARFM series."""
+`dask worker` processes on 127.0.0.1 give byte-identical pipeline outputs (ESTARFM, downscaled, calibrated)."""
 
 import hashlib
 import os
@@ -15,6 +15,7 @@ from conftest import PLUGINS
 from smfusion.core import fusion
 from smfusion.core.demo import DemoConfig, make_demo
 from smfusion.core.errors import SMFusionError
+from smfusion.core.pipeline import run_pipeline
 from smfusion.core.scheduler import Scheduler, open_scheduler, parse
 from smfusion.plugin import dependencies
 
@@ -32,7 +33,7 @@ def test_scheduler_text_is_parsed_and_bad_text_is_named():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("scheduler_demo")
-    make_demo(out, DemoConfig(width=70, height=60, days=45, stations=5, seed=11))
+    make_demo(out, DemoConfig(width=60, height=60, days=45, stations=12, seed=11))
     return out
 
 
@@ -43,23 +44,30 @@ def test_a_bad_scheduler_fails_before_any_compute(demo, tmp_path):
 
 
 def _digests(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(folder).glob("*.tif"))}
+    """{relative path: sha256} of every GeoTIFF under ``folder``."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*.tif"))}
+
+
+def _pipeline(demo, out, scheduler):
+    run_pipeline(demo / "fine", demo / "coarse", {"ssm": demo / "gleam" / "ssm", "rzsm": demo / "gleam" / "rzsm"},
+                 demo / "static", demo / "stations" / "stations.gpkg", out, scheduler=scheduler)
+    return _digests(out)
 
 
 @pytest.fixture(scope="module")
 def in_process(demo, tmp_path_factory):
-    """The ESTARFM series of the demo's NDVI, run in this process: {file name: sha256}."""
-    out = tmp_path_factory.mktemp("in-process")
-    summary = fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", out)
-    assert summary["geometries"] > 2                    # several pair segments: several tasks
-    return _digests(out)
+    """{file: sha256} of the whole pipeline on the demo region, run in this process."""
+    digests = _pipeline(demo, tmp_path_factory.mktemp("in-process"), "")
+    assert sum(k.startswith("fused") for k in digests) == 3 * 45           # three drivers, 45 days
+    assert sum(k.startswith("calibrated") for k in digests) >= 2 * 45
+    return digests
 
 
 @pytest.mark.slow
 def test_a_local_cluster_writes_the_same_bytes(demo, in_process, tmp_path):
     pytest.importorskip("distributed")
-    fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", tmp_path, scheduler="local:2")
-    assert _digests(tmp_path) == in_process and len(in_process) == 45
+    assert _pipeline(demo, tmp_path, "local:2") == in_process
 
 
 def _free_port():
@@ -101,9 +109,8 @@ def cluster(tmp_path):
 
 @pytest.mark.slow
 def test_a_real_cluster_on_this_machine_writes_the_same_bytes(demo, in_process, cluster, tmp_path):
-    fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", tmp_path, scheduler=cluster)
-    assert _digests(tmp_path) == in_process
-    with open_scheduler(cluster) as where:                # the tasks ran on the workers, not here
+    assert _pipeline(demo, tmp_path, cluster) == in_process
+    with open_scheduler(cluster) as where:                # the workers are processes of their own
         workers = where.client.run(lambda: os.getpid())
     assert len(workers) == 2 and os.getpid() not in workers.values()
 
