@@ -911,6 +911,10 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs. The dates' 1-km predictions run there; the training, the memory and the writing stay in this process.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Downscaled series folder</source>
       <translation>상세화 시계열 폴더</translation>
     </message>
@@ -1192,6 +1196,10 @@
     </message>
     <message>
       <source>&lt;i&gt;auto&lt;/i&gt; (CUDA when available), &lt;i&gt;cpu&lt;/i&gt; or &lt;i&gt;cuda&lt;/i&gt; (says why when it cannot).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Where the work runs. Empty: in this QGIS (or qgis_process) process. &lt;i&gt;local:N&lt;/i&gt;: a dask cluster of N worker processes on this computer, started for the run. &lt;i&gt;tcp://host:port&lt;/i&gt;: an existing dask cluster, whose workers can import the engine (README, “Scaling out”). The files are the same wherever the work runs. The CNN runs there, one date per task; the memory and the writing stay in this process.</source>
       <translation type="unfinished" />
     </message>
     <message>

@@ -10,7 +10,16 @@ from qgis.core import (
 
 from ..core.calibrate import METHODS
 from ..core.cnn import DEVICES
-from .base import SMFusionAlgorithm, callbacks, date_parameter, interval_folders, interval_parameters
+from .base import (
+    SCHEDULER_HELP,
+    SMFusionAlgorithm,
+    callbacks,
+    date_parameter,
+    interval_folders,
+    interval_parameters,
+    scheduler_of,
+    scheduler_parameter,
+)
 from .calibratetrain import SERIES_HELP, planes_of, series_parameters
 
 
@@ -18,7 +27,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
     NAME = "calibrate"
     SHORT = "Calibrates a downscaled series toward the stations with the CNN or a baseline, with p10/p90."
     TAGS = ("CNN", "bias correction", "ONNX Runtime", "CUDA", "uncertainty", "p10", "p90")
-    ADVANCED = ("DEVICE",)
+    ADVANCED = ("DEVICE", "SCHEDULER")
     DISPLAY_NAME = "Calibration CNN: apply"
     GROUP = "Calibration"
     HELP = ("Calibrates a downscaled soil-moisture series against the stations' point scale: <i>cnn</i> adds the "
@@ -36,6 +45,8 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                   "training stations and recorded in MODEL (needs STATIONS when it is a baseline).",
         "STATIONS": "Stations to fit the baselines on (METHOD bias, linear or cdf).",
         "DEVICE": "<i>auto</i> (CUDA when available), <i>cpu</i> or <i>cuda</i> (says why when it cannot).",
+        "SCHEDULER": SCHEDULER_HELP + " The CNN runs there, one date per task; the memory and the writing stay "
+                     "in this process.",
         "OUTPUT": "Output series folder.",
         "P10": "Optional folder for the 10th percentile of the calibrated value per pixel and day "
                "(<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif</code>; a MODEL from smfusion:calibratetrain, which records "
@@ -55,6 +66,7 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                                                      fileFilter="GeoPackage (*.gpkg);;CSV (*.csv)"))
         self.addParameter(QgsProcessingParameterEnum("DEVICE", "Device", DEVICES, defaultValue="auto",
                                                      usesStaticStrings=True))
+        scheduler_parameter(self)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Calibrated series folder"))
         interval_parameters(self)
         self.addOutput(QgsProcessingOutputFolder("OUTPUT_FOLDER", "Calibrated series folder"))
@@ -80,7 +92,8 @@ class CalibrateAlgorithm(SMFusionAlgorithm):
                      start=date_parameter(self, parameters, "START", context),
                      end=date_parameter(self, parameters, "END", context),
                      device=self.parameterAsEnumString(parameters, "DEVICE", context),
-                     progress=progress, is_cancelled=is_cancelled, intervals=bands)
+                     progress=progress, is_cancelled=is_cancelled, intervals=bands,
+                     scheduler=scheduler_of(self, parameters, context))
         feedback.pushInfo(f"{len(done.paths)} calibrated file(s) in {output}")
         self.show_series(output, f"calibrated {layer}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "PROVIDER": done.provider}

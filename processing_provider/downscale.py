@@ -19,6 +19,7 @@ from ..plugin import compat
 from .base import (
     MEMORY_HELP,
     PREDICTOR_HELP,
+    SCHEDULER_HELP,
     SMFusionAlgorithm,
     callbacks,
     date_parameter,
@@ -28,6 +29,8 @@ from .base import (
     memory_parameter,
     predictor_parameters,
     predictors_of,
+    scheduler_of,
+    scheduler_parameter,
 )
 
 
@@ -36,7 +39,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
     SHORT = "Downscales coarse soil moisture (e.g. GLEAM 0.25°) to daily 1 km with LightGBM and fine predictors."
     TAGS = ("downscaling", "LightGBM", "GLEAM", "SSM", "RZSM", "1 km", "machine learning")
     ADVANCED = ("SCHEME", "WINDOW_DAYS", "RESIDUAL", "MIN_COVER", "DETAIL", "MEMORY", "TRAIN_START", "TRAIN_END",
-                "N_ESTIMATORS", "LEARNING_RATE", "NUM_LEAVES", "THREADS", "MODEL_IN", "MODEL_OUT")
+                "N_ESTIMATORS", "LEARNING_RATE", "NUM_LEAVES", "THREADS", "MODEL_IN", "MODEL_OUT", "SCHEDULER")
     DISPLAY_NAME = "Downscale soil moisture (LightGBM)"
     GROUP = "Downscaling"
     HELP = ("Downscales a coarse soil-moisture series (e.g. GLEAM 0.25° surface or root-zone SM, in m³/m³) to the "
@@ -73,6 +76,8 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
         "MODEL_IN": "Optional: a saved model (.txt with its .json sidecar) to apply instead of training; its "
                     "predictors must match.",
         "MODEL_OUT": "Optional: where to save the trained model (LightGBM text + JSON sidecar).",
+        "SCHEDULER": SCHEDULER_HELP + " The dates' 1-km predictions run there; the training, the memory and "
+                     "the writing stay in this process.",
         "OUTPUT": "Output series folder.",
         "REPORT": "Optional HTML page: cross-validated scores, detail skill, feature importance, a residual map.",
         "P10": "Optional folder for the 10th percentile per pixel and day (<code>&lt;LAYER&gt;_p10_YYYYMMDD.tif"
@@ -116,6 +121,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
                                                      fileFilter="LightGBM model (*.txt)"))
         self.addParameter(QgsProcessingParameterFileDestination("MODEL_OUT", "Save the model to", "LightGBM model "
                                                                 "(*.txt)", optional=True, createByDefault=False))
+        scheduler_parameter(self)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Downscaled series folder"))
         self.addParameter(QgsProcessingParameterFileDestination("REPORT", "Report", "HTML (*.html)", optional=True,
                                                                 createByDefault=False))
@@ -160,7 +166,7 @@ class DownscaleAlgorithm(SMFusionAlgorithm):
             end=date_parameter(self, parameters, "END", context),
             model_in=self.parameterAsFile(parameters, "MODEL_IN", context) or None, model_out=model_out,
             report=report, progress=progress, is_cancelled=is_cancelled,
-            intervals=bands)
+            intervals=bands, scheduler=scheduler_of(self, parameters, context))
         self.show_series(output, f"downscaled {summary['layer']}")
         result = {"OUTPUT": output, "OUTPUT_FOLDER": output, "SERIES": output, "FILES": len(summary["paths"]),
                   "CV": json.dumps({"cv": summary["cv"], "detail": summary["detail"]}, default=str)}
