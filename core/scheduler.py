@@ -17,7 +17,6 @@ is asked for.
 
 import os
 import re
-import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -65,10 +64,8 @@ def parse(text):
 
 
 def _python():
-    """The Python interpreter that worker processes run: inside QGIS ``sys.executable`` is QGIS itself."""
-    exe = os.path.basename(sys.executable).lower()
-    if exe.startswith("python"):
-        return sys.executable
+    """The Python interpreter that worker processes run: QGIS's own (under ``sys.exec_prefix``). Inside
+    QGIS ``sys.executable`` is QGIS itself, or whatever ``python3`` PATH finds first (a pyenv shim, say)."""
     from ..plugin.dependencies import python_executable  # one home: no qgis import there
     return python_executable()
 

@@ -33,7 +33,8 @@ from pathlib import Path
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 REQUIREMENTS_DIR = PLUGIN_DIR / "requirements"
 # import name → pip name, of what the tools need at run time
-PACKAGES = {"numba": "numba", "lightgbm": "lightgbm", "onnxruntime": "onnxruntime", "onnx": "onnx"}
+PACKAGES = {"numba": "numba", "lightgbm": "lightgbm", "onnxruntime": "onnxruntime", "onnx": "onnx",
+            "dask": "dask", "distributed": "distributed"}         # the last two: SCHEDULER (core/scheduler.py)
 REQUIRED = tuple(PACKAGES.items())
 # the manylinux tags pip may take for Linux x86_64 (glibc 2.17 to that of the newest Debian tested)
 MANYLINUX_GLIBC = (17, 41)

@@ -3,7 +3,6 @@
 
 import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -81,17 +80,15 @@ def cluster(tmp_path):
     """tcp://127.0.0.1:PORT of a `dask scheduler` with two `dask worker` processes (one thread each) whose
     PYTHONPATH holds the plugin folder and its packages; all stopped after the test."""
     distributed = pytest.importorskip("distributed")
-    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
-    if dask is None:
-        pytest.skip("the `dask` command is not installed")
+    dask = [sys.executable, "-m", "dask"]            # `dask scheduler` / `dask worker`, from SM Fusion's packages
     address = f"tcp://127.0.0.1:{_free_port()}"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PLUGINS), str(dependencies.deps_dir())]))
     log = (tmp_path / "dask.log").open("w")
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                "--no-dashboard"], env=env, stdout=log, stderr=subprocess.STDOUT)]
     try:
         time.sleep(1.0)
-        procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"],
+        procs += [subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--no-dashboard"],
                                    env=env, stdout=log, stderr=subprocess.STDOUT) for _ in range(2)]
         with distributed.Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
@@ -121,3 +118,41 @@ def test_no_scheduler_answering_is_named(tmp_path):
     with pytest.raises(SMFusionError, match="no dask scheduler answers there"):
         with open_scheduler(address):
             pass
+
+
+@pytest.fixture(scope="module")
+def fused_here(demo, tmp_path_factory):
+    """{file: sha256} of the demo's NDVI fused by ESTARFM in this process."""
+    out = tmp_path_factory.mktemp("fused-here")
+    fusion.fuse_series(demo / "fine" / "ndvi", demo / "coarse" / "ndvi", out)
+    return _digests(out)
+
+
+@pytest.mark.slow
+def test_qgis_process_runs_local_workers_with_qgis_python(enabled, demo, fused_here, tmp_path):
+    """Inside qgis_process sys.executable is not a Python: the workers must start with QGIS's Python."""
+    from conftest import qgis_process
+    res = qgis_process(enabled, "run", "smfusion:estarfm", "--", f"FINE={demo / 'fine' / 'ndvi'}",
+                       f"COARSE={demo / 'coarse' / 'ndvi'}", "SCHEDULER=local:2", f"OUTPUT={tmp_path}", timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Running the tasks on a local dask cluster of 2 worker process(es)" in res.stdout + res.stderr
+    assert _digests(tmp_path) == fused_here
+
+
+def _cli(*args):
+    env = dict(os.environ, PYTHONPATH=str(PLUGINS))
+    return subprocess.run([sys.executable, "-m", "smfusion.core", "--quiet", *args], env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_the_command_line_runs_the_engine_without_qgis(demo, fused_here, tmp_path):
+    res = _cli("estarfm", "--fine", str(demo / "fine" / "ndvi"), "--coarse", str(demo / "coarse" / "ndvi"),
+               "--output", str(tmp_path), "--scheduler", "local:2")
+    assert res.returncode == 0, res.stderr
+    assert "ESTARFM wrote 45 file(s)" in res.stderr
+    assert _digests(tmp_path) == fused_here
+    bad = _cli("estarfm", "--fine", str(tmp_path / "nope"), "--coarse", str(tmp_path), "--output", str(tmp_path / "o"))
+    assert bad.returncode == 2 and "nope: series folder not found" in bad.stderr
+    bad = _cli("pipeline", "--fine", "x")
+    assert bad.returncode == 2 and "the following arguments are required" in bad.stderr
