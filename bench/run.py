@@ -207,6 +207,40 @@ def bench_cnn(tmp):
           f"{session.provider} ({cnn.parameter_count(model)} parameters); target >= 1 Mpx/s on 2 CPU cores")
 
 
+def bench_pipeline_korea(tmp):
+    """The whole pipeline (ESTARFM for three drivers, both layers downscaled and calibrated, evaluation) on a
+    1000x700-px demo region (the Korean Peninsula at 1 km) for KOREA_DAYS days, in process and on local:2."""
+    import json
+    import os
+
+    from smfusion.core.pipeline import run_pipeline
+    days = int(os.environ.get("KOREA_DAYS", "60"))
+    demo = tmp / "korea"
+    t_demo = timed(lambda: make_demo(demo, DemoConfig(width=1000, height=700, days=days, stations=60)))
+    print(f"bench pipeline_korea: demo region 1000x700 px x {days} days written in {t_demo:.0f} s")
+    pixel_days = 1000 * 700 * days
+    fixed = ("calibratetrain",)                      # per run, not per day: the CNN's fine-tuning
+    totals = {}
+    for scheduler in ("", "local:2"):
+        out = tmp / f"korea_run{scheduler.replace(':', '')}"
+        t = timed(lambda s=scheduler, o=out: run_pipeline(
+            demo / "fine", demo / "coarse", {"ssm": demo / "gleam" / "ssm", "rzsm": demo / "gleam" / "rzsm"},
+            demo / "static", demo / "stations" / "stations.gpkg", o, scheduler=s))
+        stages = json.loads((out / "run.json").read_text())["stages_s"]
+        by_kind = {}
+        for name, sec in stages.items():
+            kind = name.split()[0]
+            by_kind[kind] = by_kind.get(kind, 0.0) + sec
+        once = sum(v for k, v in by_kind.items() if k in fixed)
+        year = once + (t - once) * 365 / days
+        totals[scheduler] = t
+        print(f"bench pipeline_korea[{scheduler or 'in-process'}]: {days} days in {t:.0f} s "
+              f"({1e9 * t / pixel_days:.0f} ns per pixel-day); projected Korean year {year / 60:.1f} min "
+              f"(target <= 5 min); by stage: " + ", ".join(f"{k} {v:.0f} s" for k, v in by_kind.items()))
+    print(f"bench pipeline_korea: local:2 / in-process time ratio {totals['local:2'] / totals['']:.2f} "
+          f"(2 worker processes on {os.cpu_count()} cores)")
+
+
 def main():
     import platform
 
@@ -224,6 +258,7 @@ def main():
         bench_estarfm_series(tmp)
         bench_downscale(tmp)
         bench_cnn(tmp)
+        bench_pipeline_korea(tmp)
 
 
 if __name__ == "__main__":
