@@ -15,6 +15,7 @@ order, so that a run gives the same files wherever its tasks ran. dask is import
 is asked for.
 """
 
+import datetime
 import os
 import re
 from contextlib import ExitStack, contextmanager
@@ -81,17 +82,52 @@ class InProcess:
         return out
 
 
+_SMALL = (str, bytes, int, float, bool, type(None), os.PathLike, datetime.date)
+
+
+def _small(value, depth=0):
+    """True for plain values (and short containers of them), which go with each task as they are."""
+    if isinstance(value, _SMALL):
+        return True
+    if isinstance(value, (tuple, list)) and depth < 3 and len(value) <= 64:
+        return all(_small(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 3 and len(value) <= 64:
+        return all(_small(k, depth + 1) and _small(v, depth + 1) for k, v in value.items())
+    return False
+
+
 class Cluster:
-    """Runs tasks on a dask cluster through ``client``; cancel cancels what has not finished."""
+    """Runs tasks on a dask cluster through ``client``; cancel cancels what has not finished. An argument
+    object that several tasks share (a model, the predictors, a grid's weights) is sent to the workers once."""
 
     def __init__(self, client):
         self.client = client
+        self._sent = {}                         # id(object) → (object, its future on the workers)
+
+    def _arg(self, value):
+        if _small(value):
+            return value
+        key = id(value)
+        if key not in self._sent:              # the object is kept with its future, so that its id stays its own
+            self._sent[key] = (value, self.client.scatter(value, broadcast=True, hash=False))
+        return self._sent[key][1]
+
+    def submit(self, fn, args):
+        """The future of ``fn(*args)``, shared arguments sent once."""
+        return self.client.submit(fn, *[self._arg(a) for a in args], pure=False)
+
+    def release(self):
+        """Let the workers drop the shared arguments."""
+        futures = [f for _, f in self._sent.values()]
+        self._sent.clear()
+        if futures:
+            self.client.cancel(futures)
 
     def map(self, fn, tasks, progress):
         from distributed import as_completed
         if not tasks:
             return []
-        futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
+        futures = [self.submit(fn, task) for task in tasks]
         done = 0
         try:
             for future in as_completed(futures, loop=self.client.loop):
@@ -102,6 +138,7 @@ class Cluster:
             return [f.result() for f in futures]
         finally:
             self.client.cancel([f for f in futures if not f.done()])
+            self.release()
 
 
 class Feed:
@@ -120,7 +157,7 @@ class Feed:
         while isinstance(self.where, Cluster) and len(self.futures) < self.ahead and \
                 self.next + len(self.futures) < len(self.keys):
             key = self.keys[self.next + len(self.futures)]
-            self.futures.append((key, self.where.client.submit(self.fn, *self.args_of(key), pure=False)))
+            self.futures.append((key, self.where.submit(self.fn, self.args_of(key))))
 
     def take(self, key):
         """The result of ``key``, which must be the next of ``keys``."""
@@ -137,10 +174,12 @@ class Feed:
         return result
 
     def close(self):
-        """Cancel what was submitted and not taken."""
+        """Cancel what was submitted and not taken, and let the workers drop the shared arguments."""
         if self.futures:
             self.where.client.cancel([f for _, f in self.futures])
             self.futures = []
+        if isinstance(self.where, Cluster):
+            self.where.release()
 
 
 class Lazy:
