@@ -220,7 +220,8 @@ def open_scheduler(scheduler, progress=None, lazy=False):
         import distributed
     except ImportError as err:
         raise SMFusionError(f"SCHEDULER {scheduler.describe()} needs the packages dask and distributed "
-                            f"({err}); install SM Fusion's packages again (Plugins › SM Fusion)") from None
+                            f"({err}); install SM Fusion's packages again (Raster › SM Fusion › Check Python "
+                            f"packages…, or python3 plugin/dependencies.py --install)") from None
     import logging
     if progress is not None:
         progress.info(f"Running the tasks on {scheduler.describe()}")
