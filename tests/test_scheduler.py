@@ -112,8 +112,10 @@ def test_a_real_cluster_on_this_machine_writes_the_same_bytes(demo, in_process, 
     assert len(workers) == 2 and os.getpid() not in workers.values()
 
 
-def test_no_scheduler_answering_is_named(tmp_path):
+def test_no_scheduler_answering_is_named(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    from smfusion.core import scheduler
+    monkeypatch.setattr(scheduler, "START_TIMEOUT", 2)       # dask retries until then
     address = f"tcp://127.0.0.1:{_free_port()}"
     with pytest.raises(SMFusionError, match="no dask scheduler answers there"):
         with open_scheduler(address):
