@@ -209,13 +209,20 @@ def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
 
 
 @kernel(fast=True)
+def _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, dt):
+    """Whether a window pixel with fine values a1/a2 is similar to the centre (f1p/f2p, thresholds s1/s2;
+    an unused pair is not tested) and inside the window (dt > 0: not in the row's padding)."""
+    return ((abs(a1 - f1p) < s1) | (not u1)) & ((abs(a2 - f2p) < s2) | (not u2)) & (dt > np.float32(0.0))
+
+
+@kernel(fast=True)
 def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used):
     """float32 weight 1 / ((1 − R)·dt + ε) of window pixel (i, j) with fine values a1/a2 and coarse
     c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2; an unused pair is not
     tested). RT None: ubESTARFM, R of the pairs shifted by b1/b2, else RT[mode, i, j]."""
     one = np.float32(1.0)
     zero = np.float32(0.0)
-    ok = ((abs(a1 - f1p) < s1) | (not u1)) & ((abs(a2 - f2p) < s2) | (not u2)) & (dt > zero)
+    ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, dt)
     if RT is None:
         y1 = a1 + b1
         y2 = a2 + b2
@@ -282,8 +289,6 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 continue
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
             inv_used = one / np.float32(int(u1) + int(u2))
-            nu1 = not u1
-            nu2 = not u2
             jb = np.uintp(c - w)         # unsigned indices: no wraparound test in the loops
             b1 = zero
             b2 = zero
@@ -299,7 +304,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     for jj in range(L):
                         a1 = F1[i, jb + jj]
                         a2 = F2[i, jb + jj]
-                        ok = ((abs(a1 - f1p) < s1) | nu1) & ((abs(a2 - f2p) < s2) | nu2) & (DT[di, jj] > zero)
+                        ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
                         pn += one if ok else zero                 # sums of an unused pair are ignored
                         pd1 += C1[i, jb + jj] - a1 if ok else zero
                         pd2 += C2[i, jb + jj] - a2 if ok else zero
@@ -518,9 +523,8 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     gapfree = bool(mt[:, usable].all())
     ii = np.arange(-w, w + 1)
     DT = _padded(1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w, 0.0, w)
-    revise = opts.valid_min is not None or opts.valid_max is not None
-    vrange = np.array([-np.inf if opts.valid_min is None else opts.valid_min,
-                       np.inf if opts.valid_max is None else opts.valid_max], dtype="float64")
+    vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(
+        [-np.inf if opts.valid_min is None else opts.valid_min, np.inf if opts.valid_max is None else opts.valid_max])
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
@@ -530,7 +534,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
              _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange if revise else None, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
+             vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
              (0,) * DT.shape[1], out, NS, V)
     if stats is not None:
         stats.geometries += 1
