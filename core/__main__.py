@@ -45,23 +45,26 @@ def parser():
     sub = p.add_subparsers(dest="command", required=True)
     sched = {"help": "empty: this process; local:N: a local dask cluster of N processes; tcp://host:port: a cluster"}
 
+    from .demo import DemoConfig
+    from .estarfm_options import METHODS, MODES, Options
+    demo, opts = DemoConfig(), Options()                # the defaults, from their homes
     d = sub.add_parser("demodata", help="write a synthetic demo region with its truth (smfusion:demodata)")
     d.add_argument("--output", required=True)
-    d.add_argument("--width", type=int, default=200)
-    d.add_argument("--height", type=int, default=200)
-    d.add_argument("--start", type=_date, default=dt.date(2021, 4, 1))
-    d.add_argument("--days", type=int, default=183)
-    d.add_argument("--seed", type=int, default=42)
-    d.add_argument("--stations", type=int, default=40)
+    d.add_argument("--width", type=int, default=demo.width)
+    d.add_argument("--height", type=int, default=demo.height)
+    d.add_argument("--start", type=_date, default=demo.start)
+    d.add_argument("--days", type=int, default=demo.days)
+    d.add_argument("--seed", type=int, default=demo.seed)
+    d.add_argument("--stations", type=int, default=demo.stations)
 
     e = sub.add_parser("estarfm", help="ESTARFM over a series (smfusion:estarfm)")
     e.add_argument("--fine", required=True, help="fine series folder")
     e.add_argument("--coarse", required=True, help="coarse series folder")
     e.add_argument("--output", required=True)
-    e.add_argument("--mode", default="all", choices=("all", "fill"))
-    e.add_argument("--window", type=int, default=25)
-    e.add_argument("--classes", type=int, default=4)
-    e.add_argument("--method", default="estarfm", choices=("estarfm", "ubestarfm"))
+    e.add_argument("--mode", default=MODES[0], choices=MODES)
+    e.add_argument("--window", type=int, default=opts.window)
+    e.add_argument("--classes", type=int, default=opts.classes)
+    e.add_argument("--method", default=opts.method, choices=METHODS)
     e.add_argument("--start", type=_date)
     e.add_argument("--end", type=_date)
     e.add_argument("--scheduler", default="", **sched)

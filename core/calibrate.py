@@ -553,18 +553,15 @@ def apply(model, planes, output, layer, method="cnn", stations_path=None, holdou
         tau = float(session.meta.get("memory", 0.0)) if session else 0.0
         gain = float(session.meta.get("gain", 0.0)) if session else 0.0
         every = planes.dates()
-        sequence = [d for d in every if d <= todo[-1]] if tau > 0 and todo else todo
+        sequence, warm, keep, order = memory.replay(every, tau, todo, planes.grid.width * planes.grid.height)
         mem, kept = None, {}
-        warm = memory.warm_dates(every, tau) if tau > 0 and todo else []
-        keep = len(warm) * planes.grid.width * planes.grid.height * 4 <= memory.CACHE_BYTES
         cnn_names = names
         if session:                                   # the CNN's corrections, in the order they are taken
             model_bytes = proto.SerializeToString()
             model_key = hashlib.sha256(model_bytes).hexdigest()
             _SESSIONS.clear()
             _SESSIONS[(model_key, device)] = session     # in this process: the session opened above
-            feed = Feed(where, cnn_correction, warm + [d for d in sequence if not (keep and d in warm)],
-                        lambda d: (model_key, model_bytes, device, planes, d, cnn_names))
+            feed = Feed(where, cnn_correction, order, lambda d: (model_key, model_bytes, device, planes, d, cnn_names))
             exits.callback(feed.close)
         if warm:                                    # the memory replays every date from the first (core/memory.py)
             def warm_correction(d):

@@ -395,17 +395,13 @@ def downscale(coarse_folder, predictors_folder, output, layer, settings=None, tr
     # the memory replays every usable date from the first (and the prior of its first days), so that a
     # resumed run or a later START writes what a whole run would
     todo = [d for d in targets if d not in done]
-    remember = s.memory > 0 and s.residual != "none" and todo
-    sequence = [d for d in usable if d <= todo[-1]] if remember else todo
-    warm = memory.warm_dates(usable, s.memory) if remember else []
-    keep = len(warm) * fine.width * fine.height * 4 <= memory.CACHE_BYTES
-    # the dates in the order their predictions are taken: the prior's, then the sequence's not kept
-    order = warm + [d for d in sequence if not (keep and d in warm)]
+    sequence, warm, keep, order = memory.replay(usable, s.memory if s.residual != "none" else 0.0, todo,
+                                                fine.width * fine.height)
     mem, kept = None, {}
     with open_scheduler(scheduler, prog) as where:
         feed = Feed(where, predict_day, order, args_of)
         try:
-            if remember:
+            if warm:
                 def warm_detail(d):
                     run.check()
                     raw = feed.take(d)

@@ -43,6 +43,21 @@ def warm_dates(dates, days):
     return [d for d in dates if (d - dates[0]).days < days]
 
 
+def replay(dates, days, todo, pixels):
+    """How a run with a memory of ``days`` over ``dates`` (sorted) writes ``todo``: (sequence, warm, keep,
+    order). ``sequence``: the dates to go through in order (every date up to the last of ``todo``, which the
+    memory replays; ``todo`` itself without a memory); ``warm``: the prior's dates (:func:`warm_dates`);
+    ``keep``: whether the prior's fields of ``pixels`` float32 values fit :data:`CACHE_BYTES`, so that they
+    are computed once; ``order``: the dates in the order their daily fields are computed (the prior's, then
+    the sequence's not kept)."""
+    if days <= 0 or not todo:
+        return list(todo), [], True, list(todo)
+    sequence = [d for d in dates if d <= todo[-1]]
+    warm = warm_dates(dates, days)
+    keep = len(warm) * pixels * 4 <= CACHE_BYTES
+    return sequence, warm, keep, warm + [d for d in sequence if not (keep and d in warm)]
+
+
 class Mean:
     """A per-pixel mean over finite values, added one array at a time (the prior P)."""
 

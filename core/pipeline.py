@@ -253,9 +253,9 @@ def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.2
     memory (core/memory.py; default :data:`~.memory.DEFAULT_DAYS`); ``truth``: an optional folder with
     ``ssm/``/``rzsm/`` reference series on the fine grid (the demo's truth), scored as the row ``truth``: the
     floor that station noise and bias leave; ``netcdf``: also write each calibrated layer as one CF NetCDF
-    cube, ``calibrated/<layer>.nc`` (core/export.py); ``scheduler``: where ESTARFM's tasks run (SCHEDULER's
-    text, core/scheduler.py): where ESTARFM's segments, the downscaled dates' 1-km predictions and the CNN's
-    dates run. Returns a summary dict."""
+    cube, ``calibrated/<layer>.nc`` (core/export.py); ``scheduler``: where ESTARFM's segments, the downscaled
+    dates' 1-km predictions and the CNN's dates run (SCHEDULER's text or an opened one, core/scheduler.py).
+    Returns a summary dict."""
     from . import calibrate, downscale, evaluate, fusion, harmonise, lgbm, report
     from .memory import DEFAULT_DAYS, check_days
     from .predictors import Predictors
@@ -264,7 +264,6 @@ def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.2
     from .stations import read_stations
     prog = Progress.of(progress, is_cancelled)
     tau = check_days(DEFAULT_DAYS if memory is None else memory)
-    where = scheduler
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     lay = Layout(out)
@@ -312,7 +311,7 @@ def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.2
         stages.run(f"ESTARFM {var}", lay.fused(var), [fine_dir[var], coarse_dir[var]],
                    lambda after, v=var, p=p: fusion.fuse_series(fine_dir[v], coarse_dir[v], lay.fused(v),
                                                                 mode="fill", resume_after=after, progress=p,
-                                                                scheduler=where))
+                                                                scheduler=scheduler))
     # 2. the predictors: fused drivers + static
     pred = Predictors(static=static, drivers=[lay.fused(v) for v in drivers])
     pred_inputs = [static, *(lay.fused(v) for v in drivers)]
@@ -338,7 +337,7 @@ def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.2
             downscale.downscale(cs, pred, lay.series("downscaled", layer), layer, downscale.Settings(memory=tau),
                                 model_in=forest_path if reuse else None,
                                 model_out=None if reuse else forest_path, resume_after=after, progress=p,
-                                scheduler=where)
+                                scheduler=scheduler)
 
         stages.run(f"downscale {layer}", lay.series("downscaled", layer), [cs, *pred_inputs], down)
         model_path = lay.cnn(layer)
@@ -358,7 +357,7 @@ def _run_pipeline(fine, coarse, sm_coarse, static, stations, output, holdout=0.2
         def correct(after, cs=cs, layer=layer, model_path=model_path, p=p_cal):
             calibrate.apply(model_path, calibrate.Planes(lay.series("downscaled", layer), pred, cs, observed),
                             lay.series("calibrated", layer), layer, "auto", stations_path=stations, resume_after=after,
-                            progress=p, intervals=lay.bands(layer), scheduler=where)
+                            progress=p, intervals=lay.bands(layer), scheduler=scheduler)
 
         stages.run(f"calibrate {layer}", lay.series("calibrated", layer), [model_path], correct)
         if netcdf:
