@@ -27,7 +27,7 @@ from .errors import SMFusionError
 from .estarfm import Sigma, Stats, fuse_block
 from .estarfm_options import MODES, RESAMPLINGS, Options
 from .progress import Progress
-from .raster import Grid, RasterReader, RasterWriter, tiles
+from .raster import ArrayReader, Grid, RasterReader, RasterWriter, tiles
 from .scheduler import open_scheduler, parse
 from .series import MAX_EMPTY, check_same_grid, list_series, series_filename, written
 
@@ -38,25 +38,55 @@ def _fmt(date):
     return f"{date:%Y-%m-%d}"
 
 
-def _sigma(fine_path, coarse_path, grid, opts, resampling, band=1):
+PRELOAD_BYTES = 256 * 2 ** 20   # fuse_date reads its five rasters once, into memory, when they fit this
+
+
+def _on_grid(path, grid, resampling, band=1, loaded=None):
+    """A reader of ``path`` on ``grid`` (:meth:`RasterReader.on_grid`), or its in-memory copy in ``loaded``
+    (:func:`_preload`)."""
+    if loaded:
+        held = loaded.get((str(path), None)) or loaded.get((str(path), resampling))
+        if held is not None:
+            return held
+    return RasterReader.on_grid(path, grid, resampling, band=band)
+
+
+def _preload(paths, grid, resampling):
+    """{(path, None or resampling): ArrayReader} of single-band rasters: a file on ``grid`` as it is, any
+    other resampled onto it with ``resampling``; {} when they would take more than PRELOAD_BYTES."""
+    if 4 * grid.width * grid.height * len(paths) > PRELOAD_BYTES:
+        return {}
+    loaded = {}
+    for path in paths:
+        with RasterReader(path) as r:
+            if r.grid.same_as(grid):
+                loaded[(str(path), None)] = ArrayReader(r.read(), grid, path)
+                continue
+        with RasterReader.on_grid(path, grid, resampling) as r:
+            loaded[(str(path), resampling)] = ArrayReader(r.read(), grid, path)
+    return loaded
+
+
+def _sigma(fine_path, coarse_path, grid, opts, resampling, band=1, loaded=None):
     """:class:`Sigma` thresholds of one pair date (one band), read tile by tile."""
     sig = Sigma(grid.shape, opts.sigma_block, opts.classes)
-    with RasterReader.on_grid(fine_path, grid, "nearest", band=band) as f, \
-            RasterReader.on_grid(coarse_path, grid, resampling, band=band) as c:
+    with _on_grid(fine_path, grid, "nearest", band, loaded) as f, \
+            _on_grid(coarse_path, grid, resampling, band, loaded) as c:
         for t in tiles(grid, 512):
             win = (t.row0, t.col0, t.rows, t.cols)
             sig.add(f.read(win), c.read(win), t.row0, t.col0)
     return sig
 
 
-def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress, stats):
+def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress, stats, loaded=None):
     """Predict ``dates`` (each: (date, coarse path)) from pair1/pair2 ((fine, coarse, Sigma) or None)
-    into ``outputs`` (paths), keeping the fine observation of ``overlays[date]`` (a path or None)."""
+    into ``outputs`` (paths), keeping the fine observation of ``overlays[date]`` (a path or None);
+    ``loaded``: rasters already in memory (:func:`_preload`)."""
     h = opts.half
     tile_list = tiles(grid, opts.tile_size(len(dates)), h)
     with ExitStack() as stack:
         def reader(path, resample=resampling):
-            return stack.enter_context(RasterReader.on_grid(path, grid, resample))
+            return stack.enter_context(_on_grid(path, grid, resample, loaded=loaded))
 
         pairs = []
         for pair in (pair1, pair2):
@@ -123,11 +153,11 @@ def _scan_coarse(series, progress):
     return keep
 
 
-def check_cover(coarse_path, grid, max_empty, fine_valid=None):
+def check_cover(coarse_path, grid, max_empty, fine_valid=None, loaded=None):
     """Fail before any compute when the coarse image at ``coarse_path``, taken onto the fine ``grid``, leaves
     more than ``max_empty`` (0–1) of the fine pixels (of ``fine_valid``, a boolean mask, when given) without
     a value: ESTARFM would write mostly empty files (e.g. series of two different regions)."""
-    with RasterReader.on_grid(coarse_path, grid, "nearest") as r:
+    with _on_grid(coarse_path, grid, "nearest", loaded=loaded) as r:
         valid = np.isfinite(r.read())
     if fine_valid is not None:
         valid = valid[fine_valid]
@@ -303,23 +333,25 @@ def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resamp
         raise SMFusionError("The five rasters must have the same number of bands (" +
                             ", ".join(f"{Path(p).name}: {n}" for p, n in counts.items()) + ")")
     bands = counts[str(fine1)]
+    loaded = _preload(paths, grid, resampling) if bands == 1 else {}
     fine_valid = None
     for fine in (fine1, fine2):
         if fine is not None:
-            with RasterReader(fine) as r:
+            with _on_grid(fine, grid, "nearest", loaded=loaded) as r:
                 valid = np.isfinite(r.read())
             fine_valid = valid if fine_valid is None else fine_valid | valid
     for coarse in (coarse0, coarse1, coarse2):
         if coarse is not None:
-            check_cover(coarse, grid, max_empty, fine_valid)
+            check_cover(coarse, grid, max_empty, fine_valid, loaded)
     if bands > 1:
         result = _fuse_date_bands(paths, fine2 is not None, bands, grid, output, opts, resampling, prog)
         return _not_empty(result, max_empty, fine_valid)
     stats = Stats()
     stats.nan = 0
-    pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling))
-    pair2 = None if fine2 is None else (fine2, coarse2, _sigma(fine2, coarse2, grid, opts, resampling))
-    _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats)
+    pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling, loaded=loaded))
+    pair2 = None if fine2 is None else (fine2, coarse2, _sigma(fine2, coarse2, grid, opts, resampling,
+                                                                 loaded=loaded))
+    _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats, loaded)
     nan = stats.nan / (grid.width * grid.height)
     prog.info(f"ESTARFM wrote {output}; {nan:.2%} of its pixels are covered by no pair (NaN)")
     return _not_empty({"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}, max_empty,

@@ -487,6 +487,34 @@ class RasterReader:
                       constant_values=fill)
 
 
+class ArrayReader:
+    """A band held in memory, read like a :class:`RasterReader` (``.grid``, :meth:`read`,
+    :meth:`read_tile`): a raster that several passes read, read from its file once."""
+
+    def __init__(self, array, grid, path=""):
+        self.array = np.asarray(array, dtype="float32")
+        self.grid = grid
+        self.path = str(path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def close(self):
+        pass
+
+    def read(self, window=None):
+        """float32 copy of the band, or of ``window`` = (row0, col0, rows, cols); NaN = nodata."""
+        r0, c0, nr, nc = window or (0, 0, self.grid.height, self.grid.width)
+        return self.array[r0:r0 + nr, c0:c0 + nc].copy()
+
+    def read_tile(self, tile, fill=np.nan):
+        """The tile's core plus halo, shape ``tile.block_shape``, ``fill`` outside the grid."""
+        return np.array(tile.extract(self.array, fill), dtype="float32")
+
+
 def read_raster(path, band=1, variable=None):
     """(float32 array with NaN for nodata, :class:`Grid`) of one band or NetCDF variable."""
     with RasterReader(path, band, variable) as reader:
@@ -607,10 +635,11 @@ def atomic_path(path):
 
 
 def creation_options(dtype="float32"):
-    """GeoTIFF creation options of series files: tiled, DEFLATE, the right predictor."""
+    """GeoTIFF creation options of series files: tiled, DEFLATE at level 1, the right predictor. Level 1
+    writes in half the time of GDAL's default (6), for files 1–2 % larger (float soil moisture, NDVI, LST)."""
     predictor = "3" if np.dtype(dtype).kind == "f" else "2"
     return ["TILED=YES", f"BLOCKXSIZE={GTIFF_BLOCK}", f"BLOCKYSIZE={GTIFF_BLOCK}", "COMPRESS=DEFLATE",
-            f"PREDICTOR={predictor}", "BIGTIFF=IF_SAFER"]
+            "ZLEVEL=1", f"PREDICTOR={predictor}", "BIGTIFF=IF_SAFER"]
 
 
 class RasterWriter:
