@@ -165,13 +165,13 @@ def bench_downscale(tmp):
     usable = sorted(set(D.list_series(tmp / "ds_coarse").dates) & set(preds.dates()))
     n_warm = len(memory.warm_dates(usable, D.Settings().memory))
     t_mem = timed(lambda: run(5, D.Settings().memory)) - t5      # the memory's prior: its first τ days
-    t_lgb = timed(lambda: D._fine_predict(booster, preds, start, True, 0), repeat=2)
+    t_lgb = timed(lambda: D._fine_predict(booster, preds.stack(start), start, True, 0), repeat=2)
     forest = Forest.from_booster(booster)
     walker = _Walker(forest)
-    D._fine_predict(forest, preds, start, True, 0)                      # compile / load the kernels
-    D._fine_predict(walker, preds, start, True, 0)
-    t_fast = timed(lambda: D._fine_predict(forest, preds, start, True, 0), repeat=3)
-    t_walk = timed(lambda: D._fine_predict(walker, preds, start, True, 0), repeat=2)
+    D._fine_predict(forest, preds.stack(start), start, True, 0)                      # compile / load the kernels
+    D._fine_predict(walker, preds.stack(start), start, True, 0)
+    t_fast = timed(lambda: D._fine_predict(forest, preds.stack(start), start, True, 0), repeat=3)
+    t_walk = timed(lambda: D._fine_predict(walker, preds.stack(start), start, True, 0), repeat=2)
     print(f"bench downscale_train: pooled model on {len(y)} coarse samples (a year of {len(x0)} cells, "
           f"{len(names)} features, 5-fold spatial CV + final fit, {cv['rounds']} rounds) in {t_train:.1f} s")
     print(f"bench downscale_predict: 1000x700 px, {forest.n_trees} trees of <= {s.num_leaves} leaves: compiled forest "

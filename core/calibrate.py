@@ -136,16 +136,21 @@ class Planes:
 
     def filled(self, date):
         """(rows, cols) float32 share of the ``observed`` series without a value on ``date`` (a missing date
-        counts as a gap); None without observed series."""
+        counts as a gap); None without observed series. The last date's is kept: the CNN's stack and the
+        intervals read it."""
         if not self.observed:
             return None
+        last = getattr(self, "_last_filled", None)
+        if last is not None and last[0] == date:
+            return last[1]
         gaps = np.zeros(self.grid.shape, "float32")
         for series in self.observed:
             gaps += 1.0 if date not in series.dates else ~np.isfinite(series.read(date))
-        return gaps / len(self.observed)
+        self._last_filled = (date, gaps / len(self.observed))
+        return self._last_filled[1]
 
     def __getstate__(self):
-        return {**self.__dict__, "_last": None}
+        return {**self.__dict__, "_last": None, "_last_filled": None}
 
     def stack(self, date, names):
         """(len(names), rows, cols) float32 planes of ``date``: a presence plane (``has_<name>``) is 1 where

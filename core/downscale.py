@@ -134,12 +134,13 @@ class _Coarse:
             self.values[date] = a
 
 
-def _features(agg_cache, preds, agg, date, with_doy):
-    """(n_cells, n_features) float32 aggregated predictors of ``date`` (NaN where a cell has no valid pixel)."""
-    return _aggregated(agg_cache, preds, agg, date, with_doy)[0]
+def _features(agg_cache, preds, agg, date, with_doy, stack=None):
+    """(n_cells, n_features) float32 aggregated predictors of ``date`` (NaN where a cell has no valid pixel);
+    ``stack``: the date's ``preds.stack(date)`` when it is read already."""
+    return _aggregated(agg_cache, preds, agg, date, with_doy, stack)[0]
 
 
-def _aggregated(agg_cache, preds, agg, date, with_doy):
+def _aggregated(agg_cache, preds, agg, date, with_doy, stack=None):
     """(features, cover): the aggregated predictors and, per cell, the least valid cover over them."""
     if date not in agg_cache:
         cols, covers = [], [agg.grid_cover()]
@@ -147,8 +148,8 @@ def _aggregated(agg_cache, preds, agg, date, with_doy):
             m, c = agg_cache.setdefault(("static", name), agg.mean(preds.static_arrays()[name]))
             cols.append(m)
             covers.append(c)
-        for series in preds.dynamic.values():
-            m, c = agg.mean(series.read(date))
+        for k, series in enumerate(preds.dynamic.values()):
+            m, c = agg.mean(series.read(date) if stack is None else stack[len(preds.static) + k])
             cols.append(m)
             covers.append(c)
         X = np.column_stack(cols) if cols else np.zeros((agg.A.shape[0], 0))
@@ -175,9 +176,9 @@ def _samples(dates, coarse_values, agg_cache, preds, agg, with_doy, min_cover):
     return np.concatenate(Xs), np.concatenate(ys), np.concatenate(cells)
 
 
-def _fine_predict(booster, preds, date, with_doy, threads, rows_per_tile=128):
-    """(rows, cols) float64 model prediction at 1 km, tile by tile (a booster or its :func:`predictor`)."""
-    stack = preds.stack(date)
+def _fine_predict(booster, stack, date, with_doy, threads, rows_per_tile=128):
+    """(rows, cols) float64 model prediction at 1 km from the date's ``preds.stack(date)``, tile by tile (a
+    booster or its :func:`predictor`)."""
     nf, rows, cols = stack.shape
     out = np.empty((rows, cols))
     extra = np.array(doy_terms(date), dtype="float32") if with_doy else np.zeros(0, "float32")
@@ -194,14 +195,16 @@ def predict_day(model, fast, preds, agg, coarse_grid, date, with_doy, threads, r
     """A task (core/scheduler.py): (model_f, model_c, detail) of ``date``: the 1-km prediction (rows, cols)
     float64, the cells' (n_cells,) and the raw detail, model_f − bilinear model_c (float32; None with
     RESIDUAL none). ``fast``: the model's compiled predictor (:func:`~.lgbm.predictor`) or None."""
-    model_f = _fine_predict(fast if fast is not None else model, preds, date, with_doy, threads)
+    stack = preds.stack(date)
+    model_f = _fine_predict(fast if fast is not None else model, stack, date, with_doy, threads)
     # the model's coarse prediction: the cell mean of its 1-km predictions (not the model applied to the
     # cell-mean predictors, which differs by the aggregation bias of a non-linear model); cells without
     # 1-km pixels take the latter, for the interpolation near the edges
     model_c = agg.mean(model_f)[0]
     outside = ~np.isfinite(model_c)
     if outside.any():
-        model_c[outside] = model.predict(_features({}, preds, agg, date, with_doy), num_threads=threads)[outside]
+        model_c[outside] = model.predict(_features({}, preds, agg, date, with_doy, stack),
+                                         num_threads=threads)[outside]
     if residual == "none":
         return model_f, model_c, None
     return model_f, model_c, (model_f - _to_fine(model_c, coarse_grid, preds.grid)).astype("float32")
