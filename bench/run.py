@@ -44,7 +44,7 @@ def bench_raster(tmp):
     a = np.random.default_rng(0).random(grid.shape).astype("float32")
     n = 20
     t_write = timed(lambda: [write_raster(tmp / f"x_{20210101 + k}.tif", a, grid) for k in range(n)])
-    print(f"bench series_write: {n / t_write:.1f} files/s of 1000x700 float32 (DEFLATE, predictor 3, atomic)")
+    print(f"bench series_write: {n / t_write:.1f} files/s of 1000x700 float32 (DEFLATE level 1, predictor 3, atomic)")
     path = tmp / "x_20210101.tif"
     t_whole = timed(lambda: read_raster(path), repeat=3)
 

@@ -4,7 +4,7 @@
 - :func:`read_raster` / :class:`RasterReader` read a band of a GeoTIFF or NetCDF variable to float32, with
   NaN wherever the band's nodata value, its mask or a non-finite value is.
 - :func:`write_raster` / :class:`RasterWriter` write single-band series files atomically (a temporary name
-  in the same folder, renamed when complete): tiled 256×256, DEFLATE, predictor 3 for floats, NoData NaN.
+  in the same folder, renamed when complete): tiled 256×256, DEFLATE level 1, predictor 3 for floats, NoData NaN.
 - :func:`tiles` cuts a grid into :class:`Tile` cores with a halo; :meth:`Tile.extract` and
   :meth:`RasterReader.read_tile` return the core plus halo (NaN-padded past the edges), and
   :meth:`Tile.crop` returns the core again, so ``out[tile.core] = tile.crop(kernel(block))``.
