@@ -243,7 +243,7 @@ def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2
 
 @kernel(parallel=True, fast=True)
 def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
-             rowbuf, width, out, NS, V):
+             rowbuf, width, out, NS, V, rb1, rb2):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
     float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F* (NaN
@@ -262,16 +262,162 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
     extra columns). One pass over a window row finds the weights (:func:`_weight`) and the sums of the
     first date; the further dates take a dot product each with the row's weights. Step 7 runs a pass of
     its own for the (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
+
+    The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
+    at a time, keeping their running sums in per-centre arrays: the window rows of one block stay in the
+    L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in the same order as
+    row by row, so the result does not depend on the block sizes.
     """
     D = DC1.shape[0]
     L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
     for rr in prange(rows):
-        a_s = np.empty(D)
-        a_d1 = np.empty(D)
-        a_d2 = np.empty(D)
         r = rr + h
+        B1 = np.zeros(cols, np.float32)
+        B2 = np.zeros(cols, np.float32)
+        ACC = np.zeros((cols, 7))                # n, tot, sx, sy, sxx, sxy, syy
+        AD1 = np.zeros((cols, D))
+        AD2 = np.zeros((cols, D))
+        AS = np.zeros((cols, D))
+        if RT is None:                                 # pass 1: the shifts b_k = mean(C − F) over the similar
+            for i0 in range(r - w, r + w + 1, rb1):
+                i1 = min(i0 + rb1, r + w + 1)
+                for cc in range(cols):
+                    c = cc + h
+                    f1p = F1[r, c]
+                    f2p = F2[r, c]
+                    u1 = f1p == f1p
+                    u2 = f2p == f2p
+                    if not (u1 or u2):
+                        continue
+                    s1 = np.float32(S1[rr, cc])
+                    s2 = np.float32(S2[rr, cc])
+                    jb = np.uintp(c - w)
+                    n = ACC[cc, 0]
+                    sd1 = ACC[cc, 1]
+                    sd2 = ACC[cc, 2]
+                    for i in range(i0, i1):
+                        di = np.uintp(i - r + w)
+                        pn = zero
+                        pd1 = zero
+                        pd2 = zero
+                        for jj in range(L):
+                            a1 = F1[i, jb + jj]
+                            a2 = F2[i, jb + jj]
+                            ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
+                            pn += one if ok else zero                 # sums of an unused pair are ignored
+                            pd1 += C1[i, jb + jj] - a1 if ok else zero
+                            pd2 += C2[i, jb + jj] - a2 if ok else zero
+                        n += pn
+                        sd1 += pd1
+                        sd2 += pd2
+                    ACC[cc, 0] = n
+                    ACC[cc, 1] = sd1
+                    ACC[cc, 2] = sd2
+            for cc in range(cols):
+                c = cc + h
+                n = ACC[cc, 0]
+                if n > MIN_SIMILAR:
+                    B1[cc] = np.float32(ACC[cc, 1] / n) if F1[r, c] == F1[r, c] else zero
+                    B2[cc] = np.float32(ACC[cc, 2] / n) if F2[r, c] == F2[r, c] else zero
+                ACC[cc, 0] = 0.0
+                ACC[cc, 1] = 0.0
+                ACC[cc, 2] = 0.0
+        for i0 in range(r - w, r + w + 1, rb2):
+            i1 = min(i0 + rb2, r + w + 1)
+            for cc in range(cols):
+                c = cc + h
+                f1p = F1[r, c]
+                f2p = F2[r, c]
+                u1 = f1p == f1p
+                u2 = f2p == f2p
+                if not (u1 or u2):
+                    continue
+                s1 = np.float32(S1[rr, cc])
+                s2 = np.float32(S2[rr, cc])
+                mode = 0 if (u1 and u2) else (1 if u1 else 2)
+                inv_used = one / np.float32(int(u1) + int(u2))
+                jb = np.uintp(c - w)
+                b1 = B1[cc]
+                b2 = B2[cc]
+                xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
+                ys = (f1p + b1) if u1 else (f2p + b2)
+                n = ACC[cc, 0]
+                tot = ACC[cc, 1]
+                sx = ACC[cc, 2]
+                sy = ACC[cc, 3]
+                sxx = ACC[cc, 4]
+                sxy = ACC[cc, 5]
+                syy = ACC[cc, 6]
+                for i in range(i0, i1):
+                    di = np.uintp(i - r + w)
+                    pn = zero
+                    pt = zero
+                    px = zero
+                    py = zero
+                    pxx = zero
+                    pxy = zero
+                    pyy = zero
+                    t_d1 = zero
+                    t_d2 = zero
+                    t_s = zero
+                    for jj in range(L):                     # pass 2: weights, sums and the first date
+                        a1 = F1[i, jb + jj]
+                        a2 = F2[i, jb + jj]
+                        inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
+                                      f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                        ok = inv > zero
+                        if rowbuf is not None:
+                            rowbuf[rr, jj] = inv
+                        pn += one if ok else zero
+                        pt += inv
+                        t_d1 += inv * DC1[0, i, jb + jj]
+                        t_d2 += inv * DC2[0, i, jb + jj]
+                        if MT is not None:
+                            t_s += inv * MT[0, i, jb + jj]
+                        if fcrit is not None:
+                            x1 = C1[i, jb + jj] - xs if ok & u1 else zero
+                            z1 = a1 + b1 - ys if ok & u1 else zero
+                            x2 = C2[i, jb + jj] - xs if ok & u2 else zero
+                            z2 = a2 + b2 - ys if ok & u2 else zero
+                            px += x1 + x2
+                            py += z1 + z2
+                            pxx += x1 * x1 + x2 * x2
+                            pxy += x1 * z1 + x2 * z2
+                            pyy += z1 * z1 + z2 * z2
+                    n += pn
+                    tot += pt
+                    sx += px
+                    sy += py
+                    sxx += pxx
+                    sxy += pxy
+                    syy += pyy
+                    AD1[cc, 0] += t_d1
+                    AD2[cc, 0] += t_d2
+                    AS[cc, 0] += t_s
+                    if rowbuf is None:
+                        continue
+                    for d in range(1, D):                   # the further dates: dot products over the row
+                        t_d1 = zero
+                        t_d2 = zero
+                        for jj in range(L):
+                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
+                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
+                        AD1[cc, d] += t_d1
+                        AD2[cc, d] += t_d2
+                        if MT is not None:
+                            t_s = zero
+                            for jj in range(L):
+                                t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
+                            AS[cc, d] += t_s
+                ACC[cc, 0] = n
+                ACC[cc, 1] = tot
+                ACC[cc, 2] = sx
+                ACC[cc, 3] = sy
+                ACC[cc, 4] = sxx
+                ACC[cc, 5] = sxy
+                ACC[cc, 6] = syy
         for cc in range(cols):
             k = rr * cols + cc
             c = cc + h
@@ -279,115 +425,21 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             f2p = F2[r, c]
             u1 = f1p == f1p
             u2 = f2p == f2p
-            s1 = np.float32(S1[rr, cc])
-            s2 = np.float32(S2[rr, cc])
             NS[k] = 0
             V[k] = 1.0
             for d in range(D):
                 out[d, rr, cc] = np.nan
             if not (u1 or u2):
                 continue
+            s1 = np.float32(S1[rr, cc])
+            s2 = np.float32(S2[rr, cc])
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
             inv_used = one / np.float32(int(u1) + int(u2))
-            jb = np.uintp(c - w)         # unsigned indices: no wraparound test in the loops
-            b1 = zero
-            b2 = zero
-            if RT is None:                             # pass 1: the shifts b_k = mean(C − F) over the similar
-                n = 0.0
-                sd1 = 0.0
-                sd2 = 0.0
-                for i in range(r - w, r + w + 1):
-                    di = np.uintp(i - r + w)
-                    pn = zero
-                    pd1 = zero
-                    pd2 = zero
-                    for jj in range(L):
-                        a1 = F1[i, jb + jj]
-                        a2 = F2[i, jb + jj]
-                        ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
-                        pn += one if ok else zero                 # sums of an unused pair are ignored
-                        pd1 += C1[i, jb + jj] - a1 if ok else zero
-                        pd2 += C2[i, jb + jj] - a2 if ok else zero
-                    n += pn
-                    sd1 += pd1
-                    sd2 += pd2
-                if n > MIN_SIMILAR:
-                    b1 = np.float32(sd1 / n) if u1 else zero
-                    b2 = np.float32(sd2 / n) if u2 else zero
-            xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
-            ys = (f1p + b1) if u1 else (f2p + b2)
-            n = 0.0
-            tot = 0.0
-            sx = 0.0
-            sy = 0.0
-            sxx = 0.0
-            sxy = 0.0
-            syy = 0.0
-            for d in range(D):
-                a_s[d] = 0.0
-                a_d1[d] = 0.0
-                a_d2[d] = 0.0
-            for i in range(r - w, r + w + 1):
-                di = np.uintp(i - r + w)
-                pn = zero
-                pt = zero
-                px = zero
-                py = zero
-                pxx = zero
-                pxy = zero
-                pyy = zero
-                t_d1 = zero
-                t_d2 = zero
-                t_s = zero
-                for jj in range(L):                     # pass 2: weights, sums and the first date
-                    a1 = F1[i, jb + jj]
-                    a2 = F2[i, jb + jj]
-                    inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
-                                  f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
-                    ok = inv > zero
-                    if rowbuf is not None:
-                        rowbuf[rr, jj] = inv
-                    pn += one if ok else zero
-                    pt += inv
-                    t_d1 += inv * DC1[0, i, jb + jj]
-                    t_d2 += inv * DC2[0, i, jb + jj]
-                    if MT is not None:
-                        t_s += inv * MT[0, i, jb + jj]
-                    if fcrit is not None:
-                        x1 = C1[i, jb + jj] - xs if ok & u1 else zero
-                        z1 = a1 + b1 - ys if ok & u1 else zero
-                        x2 = C2[i, jb + jj] - xs if ok & u2 else zero
-                        z2 = a2 + b2 - ys if ok & u2 else zero
-                        px += x1 + x2
-                        py += z1 + z2
-                        pxx += x1 * x1 + x2 * x2
-                        pxy += x1 * z1 + x2 * z2
-                        pyy += z1 * z1 + z2 * z2
-                n += pn
-                tot += pt
-                sx += px
-                sy += py
-                sxx += pxx
-                sxy += pxy
-                syy += pyy
-                a_d1[0] += t_d1
-                a_d2[0] += t_d2
-                a_s[0] += t_s
-                if rowbuf is None:
-                    continue
-                for d in range(1, D):                   # the further dates: dot products over the row
-                    t_d1 = zero
-                    t_d2 = zero
-                    for jj in range(L):
-                        t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
-                        t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
-                    a_d1[d] += t_d1
-                    a_d2[d] += t_d2
-                    if MT is not None:
-                        t_s = zero
-                        for jj in range(L):
-                            t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
-                        a_s[d] += t_s
+            jb = np.uintp(c - w)
+            b1 = B1[cc]
+            b2 = B2[cc]
+            n = ACC[cc, 0]
+            tot = ACC[cc, 1]
             NS[k] = int(n)
             if n <= MIN_SIMILAR:                        # step 8
                 for d in range(D):
@@ -395,10 +447,12 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 continue
             v = 1.0
             if fcrit is not None:
+                sx = ACC[cc, 2]
+                sy = ACC[cc, 3]
                 npts = n * (int(u1) + int(u2))
-                Sxx = sxx - sx * sx / npts
-                Sxy = sxy - sx * sy / npts
-                Syy = syy - sy * sy / npts
+                Sxx = ACC[cc, 4] - sx * sx / npts
+                Sxy = ACC[cc, 5] - sx * sy / npts
+                Syy = ACC[cc, 6] - sy * sy / npts
                 if Sxx > 0.0:
                     slope = Sxy / Sxx
                     sse = Syy - slope * Sxy
@@ -410,13 +464,13 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             for d in range(D):
                 if MT is not None and MT[d, r, c] == zero:
                     continue
-                s = tot if MT is None else a_s[d]
+                s = tot if MT is None else AS[cc, d]
                 t1 = T1[d, rr, cc]
                 res = 0.0
                 if u1:
-                    res += t1 * (f1p + b1 + v * a_d1[d] / s)
+                    res += t1 * (f1p + b1 + v * AD1[cc, d] / s)
                 if u2:
-                    res += (1.0 - t1) * (f2p + b2 + v * a_d2[d] / s)
+                    res += (1.0 - t1) * (f2p + b2 + v * AD2[cc, d] / s)
                 if vrange is not None and (res < vrange[0] or res > vrange[1]):   # step 7 (rare): a pass
                     h1 = 0.0                            # for Σ w·(F(tk) − F(tk) centre) / Σ w
                     h2 = 0.0
@@ -465,6 +519,15 @@ def _padded(a, value, w):
     out = np.full(a.shape[:-1] + (a.shape[-1] + extra,), value, np.float32)
     out[..., :a.shape[-1]] = a
     return out
+
+
+L1_BLOCK_BYTES = 12 * 2 ** 10   # what a block of window rows may take of the L1 data cache (32 KB or more)
+
+
+def _block_rows(arrays, width):
+    """Window rows per block of :func:`_segment`: the rows of ``arrays`` float32 arrays, ``width`` wide,
+    that fit :data:`L1_BLOCK_BYTES` (at least 1)."""
+    return max(1, L1_BLOCK_BYTES // (4 * arrays * width))
 
 
 def _one_minus_r(F1, C1, F2, C2):
@@ -535,7 +598,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
              vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
-             (0,) * DT.shape[1], out, NS, V)
+             (0,) * DT.shape[1], out, NS, V, _block_rows(4, DT.shape[1]), _block_rows(5 + 3 * D, DT.shape[1]))
     if stats is not None:
         stats.geometries += 1
         stats.dates += D
