@@ -78,10 +78,12 @@ def _sigma(fine_path, coarse_path, grid, opts, resampling, band=1, loaded=None):
     return sig
 
 
-def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress, stats, loaded=None):
+def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling, progress, stats, loaded=None,
+                 watch=None):
     """Predict ``dates`` (each: (date, coarse path)) from pair1/pair2 ((fine, coarse, Sigma) or None)
     into ``outputs`` (paths), keeping the fine observation of ``overlays[date]`` (a path or None);
-    ``loaded``: rasters already in memory (:func:`_preload`)."""
+    ``loaded``: rasters already in memory (:func:`_preload`). Counts the NaN of the outputs into
+    ``stats.nan``, and those inside ``watch`` (a (rows, cols) bool mask of the grid) into ``stats.watched``."""
     h = opts.half
     tile_list = tiles(grid, opts.tile_size(len(dates)), h)
     with ExitStack() as stack:
@@ -113,7 +115,11 @@ def _run_segment(grid, opts, pair1, pair2, dates, outputs, overlays, resampling,
                 if ob is not None:
                     seen = ob.read((tile.row0, tile.col0, tile.rows, tile.cols))
                     out = np.where(np.isfinite(seen), seen, out)
-                stats.nan += int(np.isnan(out).sum())
+                empty = np.isnan(out)
+                stats.nan += int(empty.sum())
+                if watch is not None:
+                    core = watch[tile.row0:tile.row0 + tile.rows, tile.col0:tile.col0 + tile.cols]
+                    stats.watched += int(empty[core].sum())
                 writer.write_tile(tile, out)
             progress.update((n + 1) / len(tile_list))
 
@@ -347,22 +353,27 @@ def fuse_date(fine1, coarse1, fine2, coarse2, coarse0, output, opts=None, resamp
         result = _fuse_date_bands(paths, fine2 is not None, bands, grid, output, opts, resampling, prog)
         return _not_empty(result, max_empty, fine_valid)
     stats = Stats()
-    stats.nan = 0
+    stats.nan = stats.watched = 0
     pair1 = (fine1, coarse1, _sigma(fine1, coarse1, grid, opts, resampling, loaded=loaded))
     pair2 = None if fine2 is None else (fine2, coarse2, _sigma(fine2, coarse2, grid, opts, resampling,
                                                                  loaded=loaded))
-    _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats, loaded)
+    _run_segment(grid, opts, pair1, pair2, [(None, coarse0)], [Path(output)], {}, resampling, prog, stats, loaded,
+                 watch=fine_valid)
     nan = stats.nan / (grid.width * grid.height)
     prog.info(f"ESTARFM wrote {output}; {nan:.2%} of its pixels are covered by no pair (NaN)")
     return _not_empty({"output": Path(output), "nan_fraction": nan, "fallback_pixels": stats.fallback}, max_empty,
-                      fine_valid)
+                      fine_valid, stats.watched)
 
 
-def _not_empty(result, max_empty, fine_valid):
+def _not_empty(result, max_empty, fine_valid, empty_count=None):
     """``result`` of :func:`fuse_date`; its file is removed, and SMFusionError raised, when more than
-    ``max_empty`` of the pixels that the fine images observed (``fine_valid``) are empty in it."""
-    with RasterReader(result["output"]) as r:
-        empty = float(np.isnan(r.read())[fine_valid].mean()) if fine_valid.any() else 1.0
+    ``max_empty`` of the pixels that the fine images observed (``fine_valid``) are empty in it.
+    ``empty_count``: how many of them are, as counted while writing (None: read back from the file)."""
+    observed = int(fine_valid.sum())
+    if empty_count is None and observed:
+        with RasterReader(result["output"]) as r:
+            empty_count = int(np.isnan(r.read())[fine_valid].sum())
+    empty = empty_count / observed if observed else 1.0
     if empty > max_empty:
         result["output"].unlink(missing_ok=True)
         raise SMFusionError(f"{result['output']}: {empty:.0%} of the fused pixels would be empty "

@@ -377,8 +377,9 @@ def _pixel_block_bytes(ds):
 
 
 def _to_float(raw, band):
-    """float32 copy of ``raw`` with NaN for the band's nodata, mask and non-finite values."""
-    out = raw.astype("float32", copy=True)
+    """``raw`` (a block just read, which the caller owns) as float32, with NaN for the band's nodata and
+    non-finite values: float32 blocks in place, others converted."""
+    out = raw.astype("float32", copy=False)
     nodata = band.GetNoDataValue()
     if nodata is not None and not math.isnan(nodata):
         if np.issubdtype(raw.dtype, np.floating):

@@ -199,7 +199,15 @@ def test_single_date_in_memory_writes_what_streaming_writes(demo, tmp_path, monk
     fine, coarse = list_series(demo / "fine" / "ndvi"), list_series(demo / "coarse" / "ndvi")
     assert not coarse.grid.same_as(fine.grid)
     d0, d1, tp = fine.dates[0], fine.dates[-1], fine.dates[len(fine.dates) // 2]
-    paths = [fine.path_for(d0), coarse.path_for(d0), fine.path_for(d1), coarse.path_for(d1), coarse.path_for(tp)]
+    holed, grid = read_raster(coarse.path_for(tp))
+    rows, cols = holed.shape
+    holed[rows // 2 - 1:rows // 2 + 1, cols // 2 - 1:cols // 2 + 1] = np.nan   # C(tp) missing where the fine images see
+    write_raster(tmp_path / "coarse_tp.tif", holed, grid)
+    paths = [fine.path_for(d0), coarse.path_for(d0), fine.path_for(d1), coarse.path_for(d1), tmp_path / "coarse_tp.tif"]
+    counted = []                                               # the empty pixels counted while writing
+    guard = fusion._not_empty
+    monkeypatch.setattr(fusion, "_not_empty", lambda result, max_empty, fine_valid, empty_count=None: (
+        counted.append((empty_count, fine_valid)) or guard(result, max_empty, fine_valid, empty_count)))
     assert len(fusion._preload(paths, fine.grid, "bilinear")) == 5
     fusion.fuse_date(*paths, tmp_path / "memory.tif")
     monkeypatch.setattr(fusion, "PRELOAD_BYTES", 0)
@@ -208,6 +216,8 @@ def test_single_date_in_memory_writes_what_streaming_writes(demo, tmp_path, monk
     memory, streamed = read_raster(tmp_path / "memory.tif")[0], read_raster(tmp_path / "streamed.tif")[0]
     assert np.isfinite(memory).mean() > 0.5                    # pixels that neither pair sees stay NaN
     np.testing.assert_array_equal(memory, streamed)
+    for (count, fine_valid), out in zip(counted, (memory, streamed)):
+        assert count == int(np.isnan(out)[fine_valid].sum()) > 0   # as the file says
 
 
 def test_fill_mode_keeps_observations(demo, tmp_path):
