@@ -241,164 +241,117 @@ def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2
     return inv if ok else zero
 
 
-@kernel
-def _centre(F1, F2, S1, S2, r, c, rr, cc):
-    """The centre (r, c) of core pixel (rr, cc): its fine values, whether each pair is used there, and the
-    float32 thresholds."""
-    f1p = F1[r, c]
-    f2p = F2[r, c]
-    return f1p, f2p, f1p == f1p, f2p == f2p, np.float32(S1[rr, cc]), np.float32(S2[rr, cc])
-
-
-@kernel(fast=True)
-def _shift_row(F1, F2, C1, C2, row, base, DT, di, f1p, f2p, s1, s2, u1, u2, width):
-    """Pass 1 over one lane row (``len(width)`` lanes from [row, base]) of the window: the float32 count of
-    the similar pixels and their sums of C − F for each pair (those of an unused pair are ignored)."""
-    one = np.float32(1.0)
-    zero = np.float32(0.0)
-    pn = zero
-    pd1 = zero
-    pd2 = zero
-    for jj in range(np.uintp(len(width))):
-        a1 = F1[row, base + jj]
-        a2 = F2[row, base + jj]
-        ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
-        pn += one if ok else zero
-        pd1 += C1[row, base + jj] - a1 if ok else zero
-        pd2 += C2[row, base + jj] - a2 if ok else zero
-    return pn, pd1, pd2
-
-
-@kernel(fast=True)
-def _dates_row(DC1, DC2, MT, d, row, base, rowbuf, rr, width):
-    """Σw·DC1, Σw·DC2, Σw·MT of date ``d`` over one lane row, with the weights ``rowbuf[rr]`` of pass 2."""
-    zero = np.float32(0.0)
-    t_d1 = zero
-    t_d2 = zero
-    t_s = zero
-    for jj in range(np.uintp(len(width))):
-        t_d1 += rowbuf[rr, jj] * DC1[d, row, base + jj]
-        t_d2 += rowbuf[rr, jj] * DC2[d, row, base + jj]
-    if MT is not None:
-        for jj in range(np.uintp(len(width))):
-            t_s += rowbuf[rr, jj] * MT[d, row, base + jj]
-    return t_d1, t_d2, t_s
-
-
-@kernel(fast=True)
-def _revise_row(F1, F2, C1, C2, RT, MT, d, row, base, DT, di, mode, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used,
-                width):
-    """Step 7 over one lane row: Σw·(F(tk) − F(tk) at the centre) for each pair, date ``d``."""
-    zero = np.float32(0.0)
-    p1 = zero
-    p2 = zero
-    for jj in range(np.uintp(len(width))):
-        a1 = F1[row, base + jj]
-        a2 = F2[row, base + jj]
-        q = _weight(RT, mode, row, base + jj, DT[di, jj], a1, a2, C1[row, base + jj], C2[row, base + jj],
-                    f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
-        if MT is not None:
-            q *= MT[d, row, base + jj]
-        p1 += q * (a1 - f1p) if (q > zero) & u1 else zero
-        p2 += q * (a2 - f2p) if (q > zero) & u2 else zero
-    return p1, p2
-
-
 @kernel(parallel=True, fast=True)
-def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, F1T, F2T, C1T, C2T, RTT, DTT, DC1T, DC2T, MTT, S1, S2, T1, FB,
-             h, rows, cols, w, fcrit, vrange, rowbuf, width, widthT, rb1, rb2, out, NS, V):
+def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
+             rowbuf, width, out, NS, V, rb1, rb2):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
-    A window row of 2w+1 px is read as L = ``len(width)`` float32 lanes along the row from its first
-    column, and its last K = ``len(DTT)`` columns, if any, as LT = ``len(widthT)`` lanes each down the
-    transposed blocks (:class:`_Lanes`). Blocks (H, W + P) float32, padded on the right: F* (NaN where its
-    pair is unusable), C*; DC* (D, H, W + P): C(tp) − C(tk), 0 where invalid; DT (2w+1, L) and DTT (K, LT):
-    1 + distance/w, 0 past the window. The *T arrays are the same blocks transposed, (..., W, H + PT)
-    (:meth:`_Lanes.blocks`). S*: float64 thresholds; T1, FB (D, rows, cols) from :func:`_window_terms`.
-    Writes out (D, rows, cols), NS and V (rows·cols).
+    float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F* (NaN
+    where its pair is unusable), C*; DT (2w+1, L): 1 + distance/w, 0 past the window; DC* (D, H, W + P):
+    C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from
+    :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 1 − R of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
     shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
-    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf
-    (rows, max(L, LT)) float32 scratch for the weights of a lane row, for the dates after the first
-    (None: one date).
+    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
+    float32 scratch for the weights of a window row, for the dates after the first (None: one date).
 
-    The lane loops are branch-free float32 (non-similar pixels get weight 0), so that they vectorise; L and
-    LT are multiples of LANES, so that no scalar remainder runs (DT = 0 past the window masks the extra
-    lanes). One pass over a lane row finds the weights (:func:`_weight_row`) and the sums of the first
-    date; the further dates take a dot product each with the row's weights (:func:`_dates_row`). Step 7
-    runs a pass of its own for the (rare) predictions out of ``vrange``. Each lane row's partial sums are
-    added up in float64, the rows first, then the transposed columns.
+    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
+    length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
+    extra columns). One pass over a window row finds the weights (:func:`_weight`) and the sums of the
+    first date; the further dates take a dot product each with the row's weights. Step 7 runs a pass of
+    its own for the (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
 
-    The centres of an image row go through their windows ``rb1`` (pass 1, the ub shifts) or ``rb2``
-    (pass 2, the weights) window rows at a time, keeping their running sums in per-centre arrays: the rows
-    of one block stay in the L1 cache from one centre to the next (:func:`_block_rows`). The sums are added
-    in the same order as row by row, so the result does not depend on the block sizes.
+    The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
+    at a time, keeping their running sums in per-centre arrays: the window rows of one block stay in the
+    L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in the same order as
+    row by row, so the result does not depend on the block sizes.
     """
     D = DC1.shape[0]
-    L = len(width)
-    K = DTT.shape[0]
-    zero = np.float32(0.0)
+    L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
+    zero = np.float32(0.0)
     for rr in prange(rows):
         r = rr + h
-        ib = np.uintp(r - w)                    # unsigned indices: no wraparound test in the loops
         B1 = np.zeros(cols, np.float32)
         B2 = np.zeros(cols, np.float32)
-        ACC = np.zeros((cols, 7))                # n, Σw, Σx, Σy, Σxx, Σxy, Σyy
+        ACC = np.zeros((cols, 7))                # n, tot, sx, sy, sxx, sxy, syy
         AD1 = np.zeros((cols, D))
         AD2 = np.zeros((cols, D))
         AS = np.zeros((cols, D))
-        if RT is None:                          # pass 1: the shifts b_k = mean(C − F) over the similar
+        if RT is None:                                 # pass 1: the shifts b_k = mean(C − F) over the similar
             for i0 in range(r - w, r + w + 1, rb1):
+                i1 = min(i0 + rb1, r + w + 1)
                 for cc in range(cols):
                     c = cc + h
-                    f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+                    f1p = F1[r, c]
+                    f2p = F2[r, c]
+                    u1 = f1p == f1p
+                    u2 = f2p == f2p
                     if not (u1 or u2):
                         continue
+                    s1 = np.float32(S1[rr, cc])
+                    s2 = np.float32(S2[rr, cc])
                     jb = np.uintp(c - w)
-                    for i in range(i0, min(i0 + rb1, r + w + 1)):
-                        pn, pd1, pd2 = _shift_row(F1, F2, C1, C2, i, jb, DT, i - r + w, f1p, f2p, s1, s2, u1, u2,
-                                                  width)
-                        ACC[cc, 0] += pn
-                        ACC[cc, 1] += pd1
-                        ACC[cc, 2] += pd2
+                    n = ACC[cc, 0]
+                    sd1 = ACC[cc, 1]
+                    sd2 = ACC[cc, 2]
+                    for i in range(i0, i1):
+                        di = np.uintp(i - r + w)
+                        pn = zero
+                        pd1 = zero
+                        pd2 = zero
+                        for jj in range(L):
+                            a1 = F1[i, jb + jj]
+                            a2 = F2[i, jb + jj]
+                            ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
+                            pn += one if ok else zero                 # sums of an unused pair are ignored
+                            pd1 += C1[i, jb + jj] - a1 if ok else zero
+                            pd2 += C2[i, jb + jj] - a2 if ok else zero
+                        n += pn
+                        sd1 += pd1
+                        sd2 += pd2
+                    ACC[cc, 0] = n
+                    ACC[cc, 1] = sd1
+                    ACC[cc, 2] = sd2
             for cc in range(cols):
                 c = cc + h
-                f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
-                if not (u1 or u2):
-                    continue
-                for k in range(K):
-                    pn, pd1, pd2 = _shift_row(F1T, F2T, C1T, C2T, c - w + L + k, ib, DTT, k, f1p, f2p, s1, s2,
-                                              u1, u2, widthT)
-                    ACC[cc, 0] += pn
-                    ACC[cc, 1] += pd1
-                    ACC[cc, 2] += pd2
                 n = ACC[cc, 0]
                 if n > MIN_SIMILAR:
-                    B1[cc] = np.float32(ACC[cc, 1] / n) if u1 else zero
-                    B2[cc] = np.float32(ACC[cc, 2] / n) if u2 else zero
+                    B1[cc] = np.float32(ACC[cc, 1] / n) if F1[r, c] == F1[r, c] else zero
+                    B2[cc] = np.float32(ACC[cc, 2] / n) if F2[r, c] == F2[r, c] else zero
                 ACC[cc, 0] = 0.0
                 ACC[cc, 1] = 0.0
                 ACC[cc, 2] = 0.0
-        for i0 in range(r - w, r + w + 1 + K, rb2):         # pass 2; the K transposed columns come last
+        for i0 in range(r - w, r + w + 1, rb2):
+            i1 = min(i0 + rb2, r + w + 1)
             for cc in range(cols):
                 c = cc + h
-                f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+                f1p = F1[r, c]
+                f2p = F2[r, c]
+                u1 = f1p == f1p
+                u2 = f2p == f2p
                 if not (u1 or u2):
                     continue
+                s1 = np.float32(S1[rr, cc])
+                s2 = np.float32(S2[rr, cc])
                 mode = 0 if (u1 and u2) else (1 if u1 else 2)
                 inv_used = one / np.float32(int(u1) + int(u2))
+                jb = np.uintp(c - w)
                 b1 = B1[cc]
                 b2 = B2[cc]
                 xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
                 ys = (f1p + b1) if u1 else (f2p + b2)
-                for i in range(i0, min(i0 + rb2, r + w + 1 + K)):
-                    main = i <= r + w                   # a window row, else a transposed column
-                    row = np.uintp(i if main else c - w + L + i - (r + w + 1))
-                    base = np.uintp(c - w) if main else ib
-                    di = i - r + w if main else i - (r + w + 1)
+                n = ACC[cc, 0]
+                tot = ACC[cc, 1]
+                sx = ACC[cc, 2]
+                sy = ACC[cc, 3]
+                sxx = ACC[cc, 4]
+                sxy = ACC[cc, 5]
+                syy = ACC[cc, 6]
+                for i in range(i0, i1):
+                    di = np.uintp(i - r + w)
                     pn = zero
                     pt = zero
                     px = zero
@@ -409,89 +362,84 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, F1T, F2T, C1T, C2T, RTT, DTT,
                     t_d1 = zero
                     t_d2 = zero
                     t_s = zero
-                    # the same lane loop twice, with the two compile-time lengths: numba does not inline
-                    # a function this size, and a call per lane row costs more than the loop
-                    if main:
-                        for jj in range(np.uintp(L)):
-                            a1 = F1[row, base + jj]
-                            a2 = F2[row, base + jj]
-                            inv = _weight(RT, mode, row, base + jj, DT[di, jj], a1, a2, C1[row, base + jj],
-                                          C2[row, base + jj], f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
-                            ok = inv > zero
-                            if rowbuf is not None:
-                                rowbuf[rr, jj] = inv
-                            pn += one if ok else zero
-                            pt += inv
-                            t_d1 += inv * DC1[0, row, base + jj]
-                            t_d2 += inv * DC2[0, row, base + jj]
-                            if MT is not None:
-                                t_s += inv * MT[0, row, base + jj]
-                            if fcrit is not None:
-                                x1 = C1[row, base + jj] - xs if ok & u1 else zero
-                                z1 = a1 + b1 - ys if ok & u1 else zero
-                                x2 = C2[row, base + jj] - xs if ok & u2 else zero
-                                z2 = a2 + b2 - ys if ok & u2 else zero
-                                px += x1 + x2
-                                py += z1 + z2
-                                pxx += x1 * x1 + x2 * x2
-                                pxy += x1 * z1 + x2 * z2
-                                pyy += z1 * z1 + z2 * z2
-                    else:
-                        for jj in range(np.uintp(len(widthT))):
-                            a1 = F1T[row, base + jj]
-                            a2 = F2T[row, base + jj]
-                            inv = _weight(RTT, mode, row, base + jj, DTT[di, jj], a1, a2, C1T[row, base + jj],
-                                          C2T[row, base + jj], f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
-                            ok = inv > zero
-                            if rowbuf is not None:
-                                rowbuf[rr, jj] = inv
-                            pn += one if ok else zero
-                            pt += inv
-                            t_d1 += inv * DC1T[0, row, base + jj]
-                            t_d2 += inv * DC2T[0, row, base + jj]
-                            if MT is not None:
-                                t_s += inv * MTT[0, row, base + jj]
-                            if fcrit is not None:
-                                x1 = C1T[row, base + jj] - xs if ok & u1 else zero
-                                z1 = a1 + b1 - ys if ok & u1 else zero
-                                x2 = C2T[row, base + jj] - xs if ok & u2 else zero
-                                z2 = a2 + b2 - ys if ok & u2 else zero
-                                px += x1 + x2
-                                py += z1 + z2
-                                pxx += x1 * x1 + x2 * x2
-                                pxy += x1 * z1 + x2 * z2
-                                pyy += z1 * z1 + z2 * z2
-                    ACC[cc, 0] += pn
-                    ACC[cc, 1] += pt
-                    ACC[cc, 2] += px
-                    ACC[cc, 3] += py
-                    ACC[cc, 4] += pxx
-                    ACC[cc, 5] += pxy
-                    ACC[cc, 6] += pyy
+                    for jj in range(L):                     # pass 2: weights, sums and the first date
+                        a1 = F1[i, jb + jj]
+                        a2 = F2[i, jb + jj]
+                        inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
+                                      f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                        ok = inv > zero
+                        if rowbuf is not None:
+                            rowbuf[rr, jj] = inv
+                        pn += one if ok else zero
+                        pt += inv
+                        t_d1 += inv * DC1[0, i, jb + jj]
+                        t_d2 += inv * DC2[0, i, jb + jj]
+                        if MT is not None:
+                            t_s += inv * MT[0, i, jb + jj]
+                        if fcrit is not None:
+                            x1 = C1[i, jb + jj] - xs if ok & u1 else zero
+                            z1 = a1 + b1 - ys if ok & u1 else zero
+                            x2 = C2[i, jb + jj] - xs if ok & u2 else zero
+                            z2 = a2 + b2 - ys if ok & u2 else zero
+                            px += x1 + x2
+                            py += z1 + z2
+                            pxx += x1 * x1 + x2 * x2
+                            pxy += x1 * z1 + x2 * z2
+                            pyy += z1 * z1 + z2 * z2
+                    n += pn
+                    tot += pt
+                    sx += px
+                    sy += py
+                    sxx += pxx
+                    sxy += pxy
+                    syy += pyy
                     AD1[cc, 0] += t_d1
                     AD2[cc, 0] += t_d2
                     AS[cc, 0] += t_s
                     if rowbuf is None:
                         continue
                     for d in range(1, D):                   # the further dates: dot products over the row
-                        if main:
-                            t_d1, t_d2, t_s = _dates_row(DC1, DC2, MT, d, row, base, rowbuf, rr, width)
-                        else:
-                            t_d1, t_d2, t_s = _dates_row(DC1T, DC2T, MTT, d, row, base, rowbuf, rr, widthT)
+                        t_d1 = zero
+                        t_d2 = zero
+                        for jj in range(L):
+                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
+                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
-                        AS[cc, d] += t_s
+                        if MT is not None:
+                            t_s = zero
+                            for jj in range(L):
+                                t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
+                            AS[cc, d] += t_s
+                ACC[cc, 0] = n
+                ACC[cc, 1] = tot
+                ACC[cc, 2] = sx
+                ACC[cc, 3] = sy
+                ACC[cc, 4] = sxx
+                ACC[cc, 5] = sxy
+                ACC[cc, 6] = syy
         for cc in range(cols):
             k = rr * cols + cc
             c = cc + h
-            f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+            f1p = F1[r, c]
+            f2p = F2[r, c]
+            u1 = f1p == f1p
+            u2 = f2p == f2p
             NS[k] = 0
             V[k] = 1.0
             for d in range(D):
                 out[d, rr, cc] = np.nan
             if not (u1 or u2):
                 continue
+            s1 = np.float32(S1[rr, cc])
+            s2 = np.float32(S2[rr, cc])
+            mode = 0 if (u1 and u2) else (1 if u1 else 2)
+            inv_used = one / np.float32(int(u1) + int(u2))
+            jb = np.uintp(c - w)
+            b1 = B1[cc]
+            b2 = B2[cc]
             n = ACC[cc, 0]
+            tot = ACC[cc, 1]
             NS[k] = int(n)
             if n <= MIN_SIMILAR:                        # step 8
                 for d in range(D):
@@ -499,10 +447,12 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, F1T, F2T, C1T, C2T, RTT, DTT,
                 continue
             v = 1.0
             if fcrit is not None:
+                sx = ACC[cc, 2]
+                sy = ACC[cc, 3]
                 npts = n * (int(u1) + int(u2))
-                Sxx = ACC[cc, 4] - ACC[cc, 2] * ACC[cc, 2] / npts
-                Sxy = ACC[cc, 5] - ACC[cc, 2] * ACC[cc, 3] / npts
-                Syy = ACC[cc, 6] - ACC[cc, 3] * ACC[cc, 3] / npts
+                Sxx = ACC[cc, 4] - sx * sx / npts
+                Sxy = ACC[cc, 5] - sx * sy / npts
+                Syy = ACC[cc, 6] - sy * sy / npts
                 if Sxx > 0.0:
                     slope = Sxy / Sxx
                     sse = Syy - slope * Sxy
@@ -511,14 +461,10 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, F1T, F2T, C1T, C2T, RTT, DTT,
                     if significant and slope > 0.0 and slope <= MAX_CONVERSION:
                         v = slope
             V[k] = v
-            mode = 0 if (u1 and u2) else (1 if u1 else 2)
-            inv_used = one / np.float32(int(u1) + int(u2))
-            b1 = B1[cc]
-            b2 = B2[cc]
             for d in range(D):
                 if MT is not None and MT[d, r, c] == zero:
                     continue
-                s = ACC[cc, 1] if MT is None else AS[cc, d]
+                s = tot if MT is None else AS[cc, d]
                 t1 = T1[d, rr, cc]
                 res = 0.0
                 if u1:
@@ -529,13 +475,18 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, F1T, F2T, C1T, C2T, RTT, DTT,
                     h1 = 0.0                            # for Σ w·(F(tk) − F(tk) centre) / Σ w
                     h2 = 0.0
                     for i in range(r - w, r + w + 1):
-                        p1, p2 = _revise_row(F1, F2, C1, C2, RT, MT, d, np.uintp(i), np.uintp(c - w), DT, i - r + w,
-                                             mode, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used, width)
-                        h1 += p1
-                        h2 += p2
-                    for kk in range(K):
-                        p1, p2 = _revise_row(F1T, F2T, C1T, C2T, RTT, MTT, d, np.uintp(c - w + L + kk), ib, DTT, kk,
-                                             mode, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used, widthT)
+                        di = np.uintp(i - r + w)
+                        p1 = zero
+                        p2 = zero
+                        for jj in range(L):
+                            a1 = F1[i, jb + jj]
+                            a2 = F2[i, jb + jj]
+                            q = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
+                                        f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                            if MT is not None:
+                                q *= MT[d, i, jb + jj]
+                            p1 += q * (a1 - f1p) if (q > zero) & u1 else zero
+                            p2 += q * (a2 - f2p) if (q > zero) & u2 else zero
                         h1 += p1
                         h2 += p2
                     res = 0.0
@@ -558,50 +509,16 @@ def _as_block(a, like):
 
 
 _EPS = np.float32(1e-7)    # keeps the weight finite where R = 1 and the distance term is 0
-LANES = 16      # float32 lanes of an AVX-512 register: lane rows are multiples of this
+LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
 
 
-class _Lanes:
-    """How :func:`_segment` reads a window row of 2w+1 px: ``main`` lanes along the row from its first
-    column, and its last ``strip`` columns as ``down`` lanes each, down the transposed blocks. ``main``
-    and ``down`` are multiples of LANES; the lanes past the window get a distance weight of 0. The
-    strip is used where it reads fewer lanes than one padded row (w = 12: 25×16 + 9×32 lanes instead of
-    25×32; w = 25: 51×48 + 3×64 instead of 51×64), and where ``transposed``: :func:`fuse_block` uses it for
-    one date (ESTARFM 15 % and ubESTARFM 8 % faster on the Yanco date), not for several, where the weights of
-    each lane row are kept for the further dates and the strip measured slower."""
-
-    def __init__(self, w, transposed=True):
-        span = 2 * w + 1
-        padded = -(-span // LANES) * LANES
-        main = span - span % LANES
-        strip = span - main
-        if not (transposed and main and strip and span * main + strip * padded < span * padded):
-            main, strip = padded, 0
-        self.main, self.strip, self.down = main, strip, padded
-        self.right = max(0, main - span)        # columns past the window read by the last centre of a row
-        self.below = padded - span              # rows past the window read by the strip
-
-    def distances(self, w):
-        """DT (2w+1, main) and DTT (strip, down) float32: 1 + distance/w, 0 past the window."""
-        ii = np.arange(-w, w + 1)
-        full = (1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w).astype(np.float32)
-        dt = np.zeros((2 * w + 1, self.main), np.float32)
-        dt[:, :min(self.main, 2 * w + 1)] = full[:, :self.main]
-        dtt = np.zeros((self.strip, self.down), np.float32)
-        dtt[:, :2 * w + 1] = full[:, self.main:self.main + self.strip].T
-        return dt, dtt
-
-    def blocks(self, a, value):
-        """``a`` (..., H, W) as float32 blocks for :func:`_segment`: (..., H, W + right) with ``value`` in the
-        padding, and its transpose (..., W, H + below), or a dummy (1, …) when there is no strip."""
-        a = np.asarray(a)
-        rows = np.full(a.shape[:-1] + (a.shape[-1] + self.right,), value, np.float32)
-        rows[..., :a.shape[-1]] = a
-        if not self.strip:
-            return rows, np.zeros((1,) * a.ndim, np.float32)
-        down = np.full(a.shape[:-2] + (a.shape[-1], a.shape[-2] + self.below), value, np.float32)
-        down[..., :a.shape[-2]] = np.swapaxes(a, -1, -2)
-        return rows, down
+def _padded(a, value, w):
+    """``a`` (..., W) as contiguous float32 with ``value`` in L − (2w+1) more columns on the right, L the
+    window row rounded up to a multiple of :data:`LANES`."""
+    extra = -(2 * w + 1) % LANES
+    out = np.full(a.shape[:-1] + (a.shape[-1] + extra,), value, np.float32)
+    out[..., :a.shape[-1]] = a
+    return out
 
 
 L1_BLOCK_BYTES = 12 * 2 ** 10   # what a block of window rows may take of the L1 data cache (32 KB or more)
@@ -667,27 +584,21 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
         DC2 = np.where(mt & np.isfinite(c2), ctv - c2, 0.0)
     usable = np.isfinite(F1) | np.isfinite(F2)
     gapfree = bool(mt[:, usable].all())
-    lanes = _Lanes(w, transposed=D == 1)
-    DT, DTT = lanes.distances(w)
+    ii = np.arange(-w, w + 1)
+    DT = _padded(1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w, 0.0, w)
     vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(
         [-np.inf if opts.valid_min is None else opts.valid_min, np.inf if opts.valid_max is None else opts.valid_max])
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
     nan = np.nan
-    F1b, F2b, C1b, C2b, DC1b, DC2b = (lanes.blocks(a, v) for a, v in
-                                      ((F1, nan), (F2, nan), (c1, nan), (c2, nan), (DC1, 0.0), (DC2, 0.0)))
-    RTb = (None, None) if opts.unbiased else lanes.blocks(_one_minus_r(F1, c1, F2, c2), 0.5)
-    MTb = (None, None) if gapfree else lanes.blocks(mt, 0.0)
-    blocks = (F1b, F2b, C1b, C2b, RTb, DC1b, DC2b, MTb)
-    width = max(lanes.main, lanes.down)
-    _segment(F1b[0], F2b[0], C1b[0], C2b[0], RTb[0], DT, DC1b[0], DC2b[0], MTb[0],
-             *(b[1] for b in blocks[:5]), DTT, *(b[1] for b in blocks[5:]),
+    _segment(_padded(F1, nan, w), _padded(F2, nan, w), _padded(c1, nan, w), _padded(c2, nan, w),
+             None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
+             _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange, np.empty((rows, width), np.float32) if D > 1 else None,
-             (0,) * lanes.main, (0,) * lanes.down, _block_rows(4, lanes.main), _block_rows(5 + 3 * D, lanes.main),
-             out, NS, V)
+             vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
+             (0,) * DT.shape[1], out, NS, V, _block_rows(4, DT.shape[1]), _block_rows(5 + 3 * D, DT.shape[1]))
     if stats is not None:
         stats.geometries += 1
         stats.dates += D

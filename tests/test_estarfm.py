@@ -60,19 +60,6 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
     np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("method", METHODS)
-def test_kernel_with_a_transposed_strip_equals_the_reference(method):
-    # w = 9: a window row of 19 px is read as 16 lanes along the row and its last 3 columns down the
-    # transposed blocks (E._Lanes); gaps, the regression and step 7 go through both parts
-    assert (E._Lanes(9).main, E._Lanes(9).strip) == (16, 3)
-    f1, c1, f2, c2, c0 = _case(gaps=True)
-    kw = dict(window=19, classes=4, conversion="regression", method=method, valid_min=0.3, valid_max=0.8)
-    ref = estarfm_reference(f1, c1, f2, c2, c0, **kw)
-    got = E.estarfm(f1, c1, f2, c2, c0, Options(**kw))
-    assert np.array_equal(np.isnan(ref), np.isnan(got)) and np.isfinite(got).mean() > 0.9
-    np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
-
-
 def test_single_pair_and_fallback_equal_the_reference():
     f1, c1, f2, c2, c0 = _case(seed=5)
     ref = estarfm_reference(f1, c1, None, None, c0, window=7)
