@@ -241,6 +241,15 @@ def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2
     return inv if ok else zero
 
 
+@kernel
+def _centre(F1, F2, S1, S2, r, c, rr, cc):
+    """The centre (r, c) of core pixel (rr, cc): its fine values f1p/f2p, whether each pair is used there
+    (u1/u2), and the float32 thresholds s1/s2."""
+    f1p = F1[r, c]
+    f2p = F2[r, c]
+    return f1p, f2p, f1p == f1p, f2p == f2p, np.float32(S1[rr, cc]), np.float32(S2[rr, cc])
+
+
 @kernel(parallel=True, fast=True)
 def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
              rowbuf, width, out, NS, V, rb1, rb2):
@@ -285,14 +294,9 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 i1 = min(i0 + rb1, r + w + 1)
                 for cc in range(cols):
                     c = cc + h
-                    f1p = F1[r, c]
-                    f2p = F2[r, c]
-                    u1 = f1p == f1p
-                    u2 = f2p == f2p
+                    f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
                     if not (u1 or u2):
                         continue
-                    s1 = np.float32(S1[rr, cc])
-                    s2 = np.float32(S2[rr, cc])
                     jb = np.uintp(c - w)
                     n = ACC[cc, 0]
                     sd1 = ACC[cc, 1]
@@ -328,14 +332,9 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             i1 = min(i0 + rb2, r + w + 1)
             for cc in range(cols):
                 c = cc + h
-                f1p = F1[r, c]
-                f2p = F2[r, c]
-                u1 = f1p == f1p
-                u2 = f2p == f2p
+                f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
                 if not (u1 or u2):
                     continue
-                s1 = np.float32(S1[rr, cc])
-                s2 = np.float32(S2[rr, cc])
                 mode = 0 if (u1 and u2) else (1 if u1 else 2)
                 inv_used = one / np.float32(int(u1) + int(u2))
                 jb = np.uintp(c - w)
@@ -421,18 +420,13 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
         for cc in range(cols):
             k = rr * cols + cc
             c = cc + h
-            f1p = F1[r, c]
-            f2p = F2[r, c]
-            u1 = f1p == f1p
-            u2 = f2p == f2p
+            f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
             NS[k] = 0
             V[k] = 1.0
             for d in range(D):
                 out[d, rr, cc] = np.nan
             if not (u1 or u2):
                 continue
-            s1 = np.float32(S1[rr, cc])
-            s2 = np.float32(S2[rr, cc])
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
             inv_used = one / np.float32(int(u1) + int(u2))
             jb = np.uintp(c - w)
