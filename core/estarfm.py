@@ -209,29 +209,30 @@ def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
 
 
 @kernel(fast=True)
-def _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, dt):
-    """Whether a window pixel with fine values a1/a2 is similar to the centre (f1p/f2p, thresholds s1/s2;
-    an unused pair is not tested) and inside the window (dt > 0: not in the row's padding)."""
-    return ((abs(a1 - f1p) < s1) | (not u1)) & ((abs(a2 - f2p) < s2) | (not u2)) & (dt > np.float32(0.0))
+def _similar(a1, a2, f1p, f2p, s1, s2, dt):
+    """Whether a window pixel with fine values a1/a2 is similar to the centre (f1p/f2p, thresholds s1/s2)
+    and inside the window (dt > 0: not in the row's padding)."""
+    return (abs(a1 - f1p) < s1) & (abs(a2 - f2p) < s2) & (dt > np.float32(0.0))
 
 
 @kernel(fast=True)
-def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used):
+def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, b1, b2):
     """float32 weight 1 / ((1 − R)·dt + ε) of window pixel (i, j) with fine values a1/a2 and coarse
-    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2; an unused pair is not
-    tested). RT None: ubESTARFM, R of the pairs shifted by b1/b2, else RT[mode, i, j]."""
+    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2). RT None: ubESTARFM,
+    R = ½(R1 + R2) of the pairs shifted by b1/b2 (with one pair read twice, R of that pair), else
+    RT[mode, i, j]."""
     one = np.float32(1.0)
     zero = np.float32(0.0)
-    ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, dt)
+    ok = _similar(a1, a2, f1p, f2p, s1, s2, dt)
     if RT is None:
         y1 = a1 + b1
         y2 = a2 + b2
         # 1 − R = ½(|n1/d1| + |n2/d2|) = (|n1||d2| + |n2||d1|)·½ / |d1 d2|; R ∉ [−1, 1] → 0.5
-        n1 = abs(y1 - c1) if u1 else zero
-        d1 = abs(y1 + c1) if u1 else one
-        n2 = abs(y2 - c2) if u2 else zero
-        d2 = abs(y2 + c2) if u2 else one
-        num = (n1 * d2 + n2 * d1) * inv_used
+        n1 = abs(y1 - c1)
+        d1 = abs(y1 + c1)
+        n2 = abs(y2 - c2)
+        d2 = abs(y2 + c2)
+        num = (n1 * d2 + n2 * d1) * np.float32(0.5)
         den = d1 * d2
         within = (num <= np.float32(2.0) * den) & (den > zero)
         # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
@@ -242,23 +243,30 @@ def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, u1, u2, b1, b2
 
 
 @kernel
-def _centre(F1, F2, S1, S2, r, c, rr, cc):
-    """The centre (r, c) of core pixel (rr, cc): its fine values f1p/f2p, whether each pair is used there
-    (u1/u2), and the float32 thresholds s1/s2."""
-    f1p = F1[r, c]
-    f2p = F2[r, c]
-    return f1p, f2p, f1p == f1p, f2p == f2p, np.float32(S1[rr, cc]), np.float32(S2[rr, cc])
+def _centre(F, S1, S2, r, c, rr, cc):
+    """The centre (r, c) of core pixel (rr, cc), as the window loops read it: whether each pair is used
+    there (u1/u2); the pairs p1/p2 read as pairs 1 and 2 (0 and 1 where both are used, else the used
+    pair twice, so that the loops need no branch on u1/u2); their fine values f1p/f2p at the centre and
+    their float32 thresholds s1/s2. Where pair k is used, pair k is read as pair k."""
+    u1 = F[0, r, c] == F[0, r, c]
+    u2 = F[1, r, c] == F[1, r, c]
+    p1 = 0 if u1 else 1
+    p2 = 1 if u2 else 0
+    s1 = np.float32(S1[rr, cc] if u1 else S2[rr, cc])
+    s2 = np.float32(S2[rr, cc] if u2 else S1[rr, cc])
+    return u1, u2, p1, p2, F[p1, r, c], F[p2, r, c], s1, s2
 
 
 @kernel(parallel=True, fast=True)
-def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
+def _segment(F, C, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
              rowbuf, width, out, NS, V, rb1, rb2):
-    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
+    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC`` at once.
 
-    float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F* (NaN
-    where its pair is unusable), C*; DT (2w+1, L): 1 + distance/w, 0 past the window; DC* (D, H, W + P):
-    C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from
-    :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
+    float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F (2, H,
+    W + P), the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H, W + P) the coarse
+    ones; DT (2w+1, L): 1 + distance/w, 0 past the window; DC (2, D, H, W + P): C(tp) − C(tk), 0 where
+    invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from :func:`_window_terms`. Writes out (D,
+    rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 1 − R of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
@@ -268,22 +276,23 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
-    extra columns). One pass over a window row finds the weights (:func:`_weight`) and the sums of the
-    first date; the further dates take a dot product each with the row's weights. Step 7 runs a pass of
-    its own for the (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
+    extra columns). Where a centre uses one pair only, the loops read that pair twice (:func:`_centre`).
+    One pass over a window row finds the weights (:func:`_weight`) and the sums of the first date; the
+    further dates take a dot product each with the row's weights. Step 7 runs a pass of its own for the
+    (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
 
     The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
     at a time, keeping their running sums in per-centre arrays: the window rows of one block stay in the
     L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in the same order as
     row by row, so the result does not depend on the block sizes.
     """
-    D = DC1.shape[0]
+    D = DC.shape[1]
     L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
     for rr in prange(rows):
         r = rr + h
-        B1 = np.zeros(cols, np.float32)
+        B1 = np.zeros(cols, np.float32)                # shifts of the pairs read as 1 and 2
         B2 = np.zeros(cols, np.float32)
         ACC = np.zeros((cols, 7))                # n, tot, sx, sy, sxx, sxy, syy
         AD1 = np.zeros((cols, D))
@@ -294,7 +303,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                 i1 = min(i0 + rb1, r + w + 1)
                 for cc in range(cols):
                     c = cc + h
-                    f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+                    u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
                     if not (u1 or u2):
                         continue
                     jb = np.uintp(c - w)
@@ -307,12 +316,12 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         pd1 = zero
                         pd2 = zero
                         for jj in range(L):
-                            a1 = F1[i, jb + jj]
-                            a2 = F2[i, jb + jj]
-                            ok = _similar(a1, a2, f1p, f2p, s1, s2, u1, u2, DT[di, jj])
-                            pn += one if ok else zero                 # sums of an unused pair are ignored
-                            pd1 += C1[i, jb + jj] - a1 if ok else zero
-                            pd2 += C2[i, jb + jj] - a2 if ok else zero
+                            a1 = F[p1, i, jb + jj]
+                            a2 = F[p2, i, jb + jj]
+                            ok = _similar(a1, a2, f1p, f2p, s1, s2, DT[di, jj])
+                            pn += one if ok else zero
+                            pd1 += C[p1, i, jb + jj] - a1 if ok else zero
+                            pd2 += C[p2, i, jb + jj] - a2 if ok else zero
                         n += pn
                         sd1 += pd1
                         sd2 += pd2
@@ -320,11 +329,10 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     ACC[cc, 1] = sd1
                     ACC[cc, 2] = sd2
             for cc in range(cols):
-                c = cc + h
                 n = ACC[cc, 0]
                 if n > MIN_SIMILAR:
-                    B1[cc] = np.float32(ACC[cc, 1] / n) if F1[r, c] == F1[r, c] else zero
-                    B2[cc] = np.float32(ACC[cc, 2] / n) if F2[r, c] == F2[r, c] else zero
+                    B1[cc] = np.float32(ACC[cc, 1] / n)
+                    B2[cc] = np.float32(ACC[cc, 2] / n)
                 ACC[cc, 0] = 0.0
                 ACC[cc, 1] = 0.0
                 ACC[cc, 2] = 0.0
@@ -332,16 +340,15 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             i1 = min(i0 + rb2, r + w + 1)
             for cc in range(cols):
                 c = cc + h
-                f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+                u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
                 if not (u1 or u2):
                     continue
                 mode = 0 if (u1 and u2) else (1 if u1 else 2)
-                inv_used = one / np.float32(int(u1) + int(u2))
                 jb = np.uintp(c - w)
                 b1 = B1[cc]
                 b2 = B2[cc]
-                xs = C1[r, c] if u1 else C2[r, c]           # shifts for precise regression sums
-                ys = (f1p + b1) if u1 else (f2p + b2)
+                xs = C[p1, r, c]                            # shifts for precise regression sums
+                ys = f1p + b1
                 n = ACC[cc, 0]
                 tot = ACC[cc, 1]
                 sx = ACC[cc, 2]
@@ -362,23 +369,23 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     t_d2 = zero
                     t_s = zero
                     for jj in range(L):                     # pass 2: weights, sums and the first date
-                        a1 = F1[i, jb + jj]
-                        a2 = F2[i, jb + jj]
-                        inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
-                                      f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                        a1 = F[p1, i, jb + jj]
+                        a2 = F[p2, i, jb + jj]
+                        inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C[p1, i, jb + jj],
+                                      C[p2, i, jb + jj], f1p, f2p, s1, s2, b1, b2)
                         ok = inv > zero
                         if rowbuf is not None:
                             rowbuf[rr, jj] = inv
                         pn += one if ok else zero
                         pt += inv
-                        t_d1 += inv * DC1[0, i, jb + jj]
-                        t_d2 += inv * DC2[0, i, jb + jj]
+                        t_d1 += inv * DC[p1, 0, i, jb + jj]
+                        t_d2 += inv * DC[p2, 0, i, jb + jj]
                         if MT is not None:
                             t_s += inv * MT[0, i, jb + jj]
-                        if fcrit is not None:
-                            x1 = C1[i, jb + jj] - xs if ok & u1 else zero
+                        if fcrit is not None:               # an unused pair adds no points
+                            x1 = C[p1, i, jb + jj] - xs if ok & u1 else zero
                             z1 = a1 + b1 - ys if ok & u1 else zero
-                            x2 = C2[i, jb + jj] - xs if ok & u2 else zero
+                            x2 = C[p2, i, jb + jj] - xs if ok & u2 else zero
                             z2 = a2 + b2 - ys if ok & u2 else zero
                             px += x1 + x2
                             py += z1 + z2
@@ -401,8 +408,8 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                         t_d1 = zero
                         t_d2 = zero
                         for jj in range(L):
-                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
-                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
+                            t_d1 += rowbuf[rr, jj] * DC[p1, d, i, jb + jj]
+                            t_d2 += rowbuf[rr, jj] * DC[p2, d, i, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
                         if MT is not None:
@@ -420,7 +427,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
         for cc in range(cols):
             k = rr * cols + cc
             c = cc + h
-            f1p, f2p, u1, u2, s1, s2 = _centre(F1, F2, S1, S2, r, c, rr, cc)
+            u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
             NS[k] = 0
             V[k] = 1.0
             for d in range(D):
@@ -428,7 +435,6 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
             if not (u1 or u2):
                 continue
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
-            inv_used = one / np.float32(int(u1) + int(u2))
             jb = np.uintp(c - w)
             b1 = B1[cc]
             b2 = B2[cc]
@@ -455,7 +461,7 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     if significant and slope > 0.0 and slope <= MAX_CONVERSION:
                         v = slope
             V[k] = v
-            for d in range(D):
+            for d in range(D):                          # pair k is read as k where it is used (u_k)
                 if MT is not None and MT[d, r, c] == zero:
                     continue
                 s = tot if MT is None else AS[cc, d]
@@ -470,19 +476,19 @@ def _segment(F1, F2, C1, C2, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols
                     h2 = 0.0
                     for i in range(r - w, r + w + 1):
                         di = np.uintp(i - r + w)
-                        p1 = zero
-                        p2 = zero
+                        q1 = zero
+                        q2 = zero
                         for jj in range(L):
-                            a1 = F1[i, jb + jj]
-                            a2 = F2[i, jb + jj]
-                            q = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C1[i, jb + jj], C2[i, jb + jj],
-                                        f1p, f2p, s1, s2, u1, u2, b1, b2, inv_used)
+                            a1 = F[p1, i, jb + jj]
+                            a2 = F[p2, i, jb + jj]
+                            q = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C[p1, i, jb + jj],
+                                        C[p2, i, jb + jj], f1p, f2p, s1, s2, b1, b2)
                             if MT is not None:
                                 q *= MT[d, i, jb + jj]
-                            p1 += q * (a1 - f1p) if (q > zero) & u1 else zero
-                            p2 += q * (a2 - f2p) if (q > zero) & u2 else zero
-                        h1 += p1
-                        h2 += p2
+                            q1 += q * (a1 - f1p) if (q > zero) & u1 else zero
+                            q2 += q * (a2 - f2p) if (q > zero) & u2 else zero
+                        h1 += q1
+                        h2 += q2
                     res = 0.0
                     if u1:
                         res += t1 * (f1p + b1 + h1 / s)
@@ -586,9 +592,9 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
     nan = np.nan
-    _segment(_padded(F1, nan, w), _padded(F2, nan, w), _padded(c1, nan, w), _padded(c2, nan, w),
+    _segment(_padded(np.stack([F1, F2]), nan, w), _padded(np.stack([c1, c2]), nan, w),
              None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
-             _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
+             _padded(np.stack([DC1, DC2]), 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
              vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
