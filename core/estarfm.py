@@ -258,15 +258,15 @@ def _centre(F, S1, S2, r, c, rr, cc):
 
 
 @kernel(parallel=True, fast=True)
-def _segment(F, C, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
+def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
              rowbuf, width, out, NS, V, rb1, rb2):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC`` at once.
 
     float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F (2, H,
     W + P), the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H, W + P) the coarse
-    ones; DT (2w+1, L): 1 + distance/w, 0 past the window; DC (2, D, H, W + P): C(tp) − C(tk), 0 where
-    invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from :func:`_window_terms`. Writes out (D,
-    rows, cols), NS and V (rows·cols).
+    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, L): 1 + distance/w, 0 past
+    the window; DC (2, D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
+    rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 1 − R of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
@@ -298,7 +298,7 @@ def _segment(F, C, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vran
         AD1 = np.zeros((cols, D))
         AD2 = np.zeros((cols, D))
         AS = np.zeros((cols, D))
-        if RT is None:                                 # pass 1: the shifts b_k = mean(C − F) over the similar
+        if G is not None:                              # pass 1 (ub): the shifts b_k = mean(C − F) over the similar
             for i0 in range(r - w, r + w + 1, rb1):
                 i1 = min(i0 + rb1, r + w + 1)
                 for cc in range(cols):
@@ -320,8 +320,8 @@ def _segment(F, C, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vran
                             a2 = F[p2, i, jb + jj]
                             ok = _similar(a1, a2, f1p, f2p, s1, s2, DT[di, jj])
                             pn += one if ok else zero
-                            pd1 += C[p1, i, jb + jj] - a1 if ok else zero
-                            pd2 += C[p2, i, jb + jj] - a2 if ok else zero
+                            pd1 += G[p1, i, jb + jj] if ok else zero
+                            pd2 += G[p2, i, jb + jj] if ok else zero
                         n += pn
                         sd1 += pd1
                         sd2 += pd2
@@ -592,7 +592,9 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
     nan = np.nan
-    _segment(_padded(np.stack([F1, F2]), nan, w), _padded(np.stack([c1, c2]), nan, w),
+    F = _padded(np.stack([F1, F2]), nan, w)
+    C = _padded(np.stack([c1, c2]), nan, w)
+    _segment(F, C, C - F if opts.unbiased else None,
              None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
              _padded(np.stack([DC1, DC2]), 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
