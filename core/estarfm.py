@@ -258,14 +258,14 @@ def _centre(F, S1, S2, r, c, rr, cc):
 
 
 @kernel(parallel=True, fast=True)
-def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
+def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
              rowbuf, width, out, NS, V, rb1, rb2):
-    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC`` at once.
+    """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
     float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F (2, H,
     W + P), the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H, W + P) the coarse
     ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, L): 1 + distance/w, 0 past
-    the window; DC (2, D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
+    the window; DC* (D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
     rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
@@ -276,7 +276,8 @@ def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, v
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
-    extra columns). Where a centre uses one pair only, the loops read that pair twice (:func:`_centre`).
+    extra columns). Where a centre uses one pair only, the similarity and weight read that pair twice
+    (:func:`_centre`); the date sums read DC1/DC2 as they are (those of an unused pair are not used).
     One pass over a window row finds the weights (:func:`_weight`) and the sums of the first date; the
     further dates take a dot product each with the row's weights. Step 7 runs a pass of its own for the
     (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
@@ -286,7 +287,7 @@ def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, v
     L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in the same order as
     row by row, so the result does not depend on the block sizes.
     """
-    D = DC.shape[1]
+    D = DC1.shape[0]
     L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
@@ -378,8 +379,8 @@ def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, v
                             rowbuf[rr, jj] = inv
                         pn += one if ok else zero
                         pt += inv
-                        t_d1 += inv * DC[p1, 0, i, jb + jj]
-                        t_d2 += inv * DC[p2, 0, i, jb + jj]
+                        t_d1 += inv * DC1[0, i, jb + jj]
+                        t_d2 += inv * DC2[0, i, jb + jj]
                         if MT is not None:
                             t_s += inv * MT[0, i, jb + jj]
                         if fcrit is not None:               # an unused pair adds no points
@@ -408,8 +409,8 @@ def _segment(F, C, G, RT, DT, DC, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, v
                         t_d1 = zero
                         t_d2 = zero
                         for jj in range(L):
-                            t_d1 += rowbuf[rr, jj] * DC[p1, d, i, jb + jj]
-                            t_d2 += rowbuf[rr, jj] * DC[p2, d, i, jb + jj]
+                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
+                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
                         if MT is not None:
@@ -596,7 +597,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     C = _padded(np.stack([c1, c2]), nan, w)
     _segment(F, C, C - F if opts.unbiased else None,
              None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
-             _padded(np.stack([DC1, DC2]), 0.0, w), None if gapfree else _padded(mt, 0.0, w),
+             _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
              vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
