@@ -217,26 +217,26 @@ def _similar(a1, a2, f1p, f2p, s1, s2, dt):
 
 @kernel(fast=True)
 def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, b1, b2):
-    """float32 weight 1 / ((1 − R)·dt + ε) of window pixel (i, j) with fine values a1/a2 and coarse
-    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2). RT None: ubESTARFM,
-    R = ½(R1 + R2) of the pairs shifted by b1/b2 (with one pair read twice, R of that pair), else
-    RT[mode, i, j]."""
+    """float32 weight 1 / ((1 − R)·D + ε) of window pixel (i, j) with fine values a1/a2 and coarse
+    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2); dt = D/2 (the halves
+    are exact and save a multiply). RT None: ubESTARFM, R = ½(R1 + R2) of the pairs shifted by b1/b2
+    (with one pair read twice, R of that pair), else 2(1 − R) = RT[mode, i, j]."""
     one = np.float32(1.0)
     zero = np.float32(0.0)
     ok = _similar(a1, a2, f1p, f2p, s1, s2, dt)
     if RT is None:
         y1 = a1 + b1
         y2 = a2 + b2
-        # 1 − R = ½(|n1/d1| + |n2/d2|) = (|n1||d2| + |n2||d1|)·½ / |d1 d2|; R ∉ [−1, 1] → 0.5
+        # 2(1 − R) = |n1/d1| + |n2/d2| = (|n1||d2| + |n2||d1|) / |d1 d2|; R ∉ [−1, 1] → 0.5
         n1 = abs(y1 - c1)
         d1 = abs(y1 + c1)
         n2 = abs(y2 - c2)
         d2 = abs(y2 + c2)
-        num = (n1 * d2 + n2 * d1) * np.float32(0.5)
+        num = n1 * d2 + n2 * d1
         den = d1 * d2
-        within = (num <= np.float32(2.0) * den) & (den > zero)
+        within = (num <= np.float32(4.0) * den) & (den > zero)
         # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
-        inv = (den if within else one) / ((num * dt + _EPS * den) if within else (np.float32(0.5) * dt + _EPS))
+        inv = (den if within else one) / ((num * dt + _EPS * den) if within else (dt + _EPS))
     else:
         inv = one / (RT[mode, i, j] * dt + _EPS)
     return inv if ok else zero
@@ -264,12 +264,12 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
 
     float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F (2, H,
     W + P), the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H, W + P) the coarse
-    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, L): 1 + distance/w, 0 past
-    the window; DC* (D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
+    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, L): ½(1 + distance/w), 0
+    past the window; DC* (D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
     rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
-    RT (3, H, W + P), 1 − R of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
+    RT (3, H, W + P), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
     shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
     critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
     float32 scratch for the weights of a window row, for the dates after the first (None: one date).
@@ -334,8 +334,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 if n > MIN_SIMILAR:
                     B1[cc] = np.float32(ACC[cc, 1] / n)
                     B2[cc] = np.float32(ACC[cc, 2] / n)
-                ACC[cc, 0] = 0.0
-                ACC[cc, 1] = 0.0
+                ACC[cc, 1] = 0.0                        # n stays: pass 2 has the same similar pixels
                 ACC[cc, 2] = 0.0
         for i0 in range(r - w, r + w + 1, rb2):
             i1 = min(i0 + rb2, r + w + 1)
@@ -377,7 +376,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                         ok = inv > zero
                         if rowbuf is not None:
                             rowbuf[rr, jj] = inv
-                        pn += one if ok else zero
+                        if G is None:                       # (ub: counted in pass 1)
+                            pn += one if ok else zero
                         pt += inv
                         t_d1 += inv * DC1[0, i, jb + jj]
                         t_d2 += inv * DC2[0, i, jb + jj]
@@ -586,7 +586,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     usable = np.isfinite(F1) | np.isfinite(F2)
     gapfree = bool(mt[:, usable].all())
     ii = np.arange(-w, w + 1)
-    DT = _padded(1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w, 0.0, w)
+    DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w)  # halves: _weight
     vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(
         [-np.inf if opts.valid_min is None else opts.valid_min, np.inf if opts.valid_max is None else opts.valid_max])
     out = np.empty((D, rows, cols), np.float32)
@@ -596,7 +596,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     F = _padded(np.stack([F1, F2]), nan, w)
     C = _padded(np.stack([c1, c2]), nan, w)
     _segment(F, C, C - F if opts.unbiased else None,
-             None if opts.unbiased else _padded(_one_minus_r(F1, c1, F2, c2), 0.5, w), DT,
+             None if opts.unbiased else _padded(2.0 * _one_minus_r(F1, c1, F2, c2), 1.0, w), DT,
              _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,

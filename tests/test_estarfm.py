@@ -383,3 +383,18 @@ def test_estarfm_into_a_nearly_full_disk_fails_and_leaves_only_whole_files(tmp_p
     assert len(left) < len(days)
     for p in left:
         assert np.isfinite(read_raster(p)[0]).all(), p
+
+
+@pytest.mark.parametrize("host, expected", [
+    ("+avx2,+fma,+avx512f,+avx512bw", "+avx2,+fma,+avx512f,+avx512bw,-prefer-256-bit"),
+    ("+avx2,+fma,-avx512f", None)])
+def test_kernels_get_512_bit_vectors_only_where_the_cpu_has_avx512(monkeypatch, host, expected):
+    import llvmlite.binding as llvm
+    from smfusion.core import jit
+
+    class Features:
+        def flatten(self):
+            return host
+
+    monkeypatch.setattr(llvm, "get_host_cpu_features", Features)
+    assert jit._full_width_features() == expected
