@@ -5,6 +5,7 @@ Later stages add their own sections. Figures depend on the machine; the ratios l
 
 import dataclasses
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -215,7 +216,6 @@ def bench_pipeline_korea(tmp):
     """The whole pipeline (ESTARFM for three drivers, both layers downscaled and calibrated, evaluation) on a
     1000x700-px demo region (the Korean Peninsula at 1 km) for KOREA_DAYS days, in process and on local:2."""
     import json
-    import os
 
     from smfusion.core.pipeline import run_pipeline
     days = int(os.environ.get("KOREA_DAYS", "60"))
@@ -245,6 +245,18 @@ def bench_pipeline_korea(tmp):
           f"(2 worker processes on {os.cpu_count()} cores)")
 
 
+def _cpu_model():
+    """The CPU's model name (figures move with it by 2x and more between machines)."""
+    import platform
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU unknown"
+
+
 def main():
     import platform
 
@@ -253,7 +265,8 @@ def main():
     from osgeo import gdal
     system = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system())
     print(f"bench machine: {dt.date.today()}, {system}, python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"GDAL {gdal.__version__}, numba {numba.__version__}, lightgbm {lightgbm.__version__}")
+          f"GDAL {gdal.__version__}, numba {numba.__version__}, lightgbm {lightgbm.__version__}; "
+          f"{_cpu_model()}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         bench_raster(tmp)
