@@ -6,6 +6,7 @@ Later stages add their own sections. Figures depend on the machine; the ratios l
 import dataclasses
 import datetime as dt
 import os
+import platform
 import sys
 import tempfile
 import time
@@ -247,7 +248,6 @@ def bench_pipeline_korea(tmp):
 
 def _cpu_model():
     """The CPU's model name (figures move with it by 2x and more between machines)."""
-    import platform
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -258,8 +258,6 @@ def _cpu_model():
 
 
 def main():
-    import platform
-
     import lightgbm
     import numba
     from osgeo import gdal

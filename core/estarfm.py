@@ -531,14 +531,14 @@ def _block_rows(arrays, width):
     return max(1, L1_BLOCK_BYTES // (4 * arrays * width))
 
 
-def _one_minus_r(F1, C1, F2, C2):
-    """(3, H, W) 1 − R_i for the pair modes both / pair 1 / pair 2 (0 where unusable)."""
+def _two_minus_2r(F1, C1, F2, C2):
+    """(3, H, W) 2(1 − R_i) for the pair modes both / pair 1 / pair 2, as :func:`_weight` reads it; 1 (R =
+    0.5) where R is outside [−1, 1] or undefined (a pair unusable)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         a1 = np.abs((F1 - C1) / (F1 + C1))
         a2 = np.abs((F2 - C2) / (F2 + C2))
-        out = np.stack([0.5 * (a1 + a2), a1, a2])
-    r = 1.0 - out
-    out[~((r >= -1.0) & (r <= 1.0))] = 0.5                  # R outside [−1, 1] (or undefined) → 0.5
+        out = np.stack([a1 + a2, 2.0 * a1, 2.0 * a2])
+    out[~((out >= 0.0) & (out <= 4.0))] = 1.0
     return out
 
 
@@ -596,7 +596,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     F = _padded(np.stack([F1, F2]), nan, w)
     C = _padded(np.stack([c1, c2]), nan, w)
     _segment(F, C, C - F if opts.unbiased else None,
-             None if opts.unbiased else _padded(2.0 * _one_minus_r(F1, c1, F2, c2), 1.0, w), DT,
+             None if opts.unbiased else _padded(_two_minus_2r(F1, c1, F2, c2), 1.0, w), DT,
              _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,

@@ -6,7 +6,7 @@ numba caches compiled kernels (``cache=True``) next to the source. Where the plu
 has set it. Import ``njit`` and ``prange`` from here, never from numba directly.
 
 On Intel CPUs with AVX-512, LLVM's tuning for the CPU prefers 256-bit vectors; the window loops of the
-ESTARFM kernel run 10–12 % faster with 512-bit ones (16 float32 lanes, as they are laid out for). So
+ESTARFM kernel run 10–13 % faster with 512-bit ones (16 float32 lanes, as they are laid out for). So
 where the CPU has AVX-512 and the user has set neither ``NUMBA_CPU_NAME`` nor ``NUMBA_CPU_FEATURES``,
 ``NUMBA_CPU_FEATURES`` is set to the host's features without that preference. It takes effect where
 numba has compiled nothing yet in the process (numba reads it when it sets up its code generator), and
