@@ -55,25 +55,11 @@ class Sigma:
         self._shift = None
         self._sigma = None
 
-    def _ids(self, row0, col0, rows, cols):
-        by = (np.arange(row0, row0 + rows) // self.block)[:, None]
-        bx = (np.arange(col0, col0 + cols) // self.block)[None, :]
-        return by * self.nbx + bx
-
     def add(self, fine, coarse, row0=0, col0=0):
-        fine = np.asarray(fine, dtype="float64")
-        valid = np.isfinite(fine) & np.isfinite(coarse)
-        if not valid.any():
-            return
-        x = fine[valid]
-        if self._shift is None:
-            self._shift = float(x[0])
-        x = x - self._shift
-        ids = self._ids(row0, col0, *fine.shape)[valid]
-        size = self._n.size
-        self._n += np.bincount(ids, minlength=size)
-        self._s1 += np.bincount(ids, weights=x, minlength=size)
-        self._s2 += np.bincount(ids, weights=x * x, minlength=size)
+        shift = _moments(np.asarray(fine, dtype="float64"), np.asarray(coarse), row0, col0, self.block, self.nbx,
+                         np.nan if self._shift is None else self._shift, self._n, self._s1, self._s2)
+        if shift == shift:
+            self._shift = shift
         self._sigma = None
 
     @property
@@ -101,6 +87,26 @@ class Sigma:
         return sig
 
 
+@kernel
+def _moments(fine, coarse, row0, col0, block, nbx, shift, n, s1, s2):
+    """Add the count, Σ(x − shift) and Σ(x − shift)² of the fine values x where ``fine`` and ``coarse``
+    ((rows, cols), the window at (row0, col0)) are finite to n, s1 and s2 (nby·nbx, per ``block`` px
+    square block), pixel after pixel in row order. ``shift`` NaN: the first such x. Returns the shift."""
+    for i in range(fine.shape[0]):
+        by = (row0 + i) // block
+        for j in range(fine.shape[1]):
+            x = fine[i, j]
+            if math.isfinite(x) and math.isfinite(coarse[i, j]):
+                k = by * nbx + (col0 + j) // block
+                if shift != shift:
+                    shift = x
+                x = x - shift
+                n[k] += 1.0
+                s1[k] += x
+                s2[k] += x * x
+    return shift
+
+
 _FCRIT = {}
 
 
@@ -116,46 +122,63 @@ def _f_critical(size):
 
 # ---------------------------------------------------------------------------------------------- kernels
 
+def _modes(F1, F2, Ct, h):
+    """Whether some core pixel (blocks with a halo of ``h`` px, C(tp) valid) uses both pairs, pair 1 only,
+    pair 2 only: the window means that :func:`_window_terms` reads."""
+    core = (slice(h, F1.shape[0] - h), slice(h, F1.shape[1] - h))
+    u1, u2, ut = (~np.isnan(a[core]) for a in (F1, F2, Ct))
+    return bool((u1 & u2 & ut).any()), bool((u1 & ~u2 & ut).any()), bool((~u1 & u2 & ut).any())
+
+
 @kernel(parallel=True)
-def _integrals(F1, F2, C1, C2, Ct):
+def _integrals(F1, F2, C1, C2, Ct, both, one1, one2, unbiased):
     """Integral images (11, H+1, W+1) of the window-mean planes, per pair mode (3 = both, 1, 2):
     0 m3, 1 m3·(Ct−C1), 2 m3·(Ct−C2), 3 m3·(C1−F1), 4 m3·(C2−F2),
     5 m1, 6 m1·(Ct−C1), 7 m1·(C1−F1), 8 m2, 9 m2·(Ct−C2), 10 m2·(C2−F2);
-    m1 = F1, C1, Ct valid; m2 = F2, C2, Ct valid; m3 = m1 and m2."""
+    m1 = F1, C1, Ct valid; m2 = F2, C2, Ct valid; m3 = m1 and m2. Only the planes of the modes asked
+    for (``both``, ``one1``, ``one2``: :func:`_modes`) are summed, the shift planes 3, 4, 7, 10 only if
+    ``unbiased``; the others stay 0. Each row is summed along, then the rows down the columns."""
     H, W = F1.shape
+    need = np.zeros(11, np.bool_)
+    need[0:3] = both
+    need[3:5] = both and unbiased
+    need[5:7] = one1
+    need[7] = one1 and unbiased
+    need[8:10] = one2
+    need[10] = one2 and unbiased
+    planes = np.flatnonzero(need)
     out = np.zeros((11, H + 1, W + 1))
-    for p in prange(11):
-        for i in range(H):
-            run = 0.0
-            for j in range(W):
-                ct = Ct[i, j]
-                ok1 = F1[i, j] == F1[i, j] and C1[i, j] == C1[i, j] and ct == ct
-                ok2 = F2[i, j] == F2[i, j] and C2[i, j] == C2[i, j] and ct == ct
-                v = 0.0
-                if p == 0:
-                    v = 1.0 if (ok1 and ok2) else 0.0
-                elif p == 1:
-                    v = ct - C1[i, j] if (ok1 and ok2) else 0.0
-                elif p == 2:
-                    v = ct - C2[i, j] if (ok1 and ok2) else 0.0
-                elif p == 3:
-                    v = C1[i, j] - F1[i, j] if (ok1 and ok2) else 0.0
-                elif p == 4:
-                    v = C2[i, j] - F2[i, j] if (ok1 and ok2) else 0.0
-                elif p == 5:
-                    v = 1.0 if ok1 else 0.0
-                elif p == 6:
-                    v = ct - C1[i, j] if ok1 else 0.0
-                elif p == 7:
-                    v = C1[i, j] - F1[i, j] if ok1 else 0.0
-                elif p == 8:
-                    v = 1.0 if ok2 else 0.0
-                elif p == 9:
-                    v = ct - C2[i, j] if ok2 else 0.0
-                else:
-                    v = C2[i, j] - F2[i, j] if ok2 else 0.0
-                run += v
-                out[p, i + 1, j + 1] = out[p, i, j + 1] + run
+    for i in prange(H):
+        r = np.zeros(11)
+        for j in range(W):
+            ct = Ct[i, j]
+            ok1 = F1[i, j] == F1[i, j] and C1[i, j] == C1[i, j] and ct == ct
+            ok2 = F2[i, j] == F2[i, j] and C2[i, j] == C2[i, j] and ct == ct
+            if both:
+                m3 = ok1 and ok2
+                r[0] += 1.0 if m3 else 0.0
+                r[1] += ct - C1[i, j] if m3 else 0.0
+                r[2] += ct - C2[i, j] if m3 else 0.0
+                if unbiased:
+                    r[3] += C1[i, j] - F1[i, j] if m3 else 0.0
+                    r[4] += C2[i, j] - F2[i, j] if m3 else 0.0
+            if one1:
+                r[5] += 1.0 if ok1 else 0.0
+                r[6] += ct - C1[i, j] if ok1 else 0.0
+                if unbiased:
+                    r[7] += C1[i, j] - F1[i, j] if ok1 else 0.0
+            if one2:
+                r[8] += 1.0 if ok2 else 0.0
+                r[9] += ct - C2[i, j] if ok2 else 0.0
+                if unbiased:
+                    r[10] += C2[i, j] - F2[i, j] if ok2 else 0.0
+            for p in planes:
+                out[p, i + 1, j + 1] = r[p]
+    for k in prange(len(planes)):
+        p = planes[k]
+        for i in range(1, H + 1):
+            for j in range(1, W + 1):
+                out[p, i, j] += out[p, i - 1, j]
     return out
 
 
@@ -171,10 +194,11 @@ def _box(I, p, r, c, w):
 
 
 @kernel(parallel=True)
-def _window_terms(F1, F2, C1, C2, Ct, h, rows, cols, w, unbiased, T1, FB):
+def _window_terms(F1, F2, C1, C2, Ct, modes, h, rows, cols, w, unbiased, T1, FB):
     """Per core pixel, for one date: T1 = the temporal weight of pair 1 (step 6; 1 or 0 with a single
-    pair) and FB = the step-8 prediction from the window means (signed; ub: with the window shift)."""
-    I = _integrals(F1, F2, C1, C2, Ct)
+    pair) and FB = the step-8 prediction from the window means (signed; ub: with the window shift);
+    ``modes`` from :func:`_modes`."""
+    I = _integrals(F1, F2, C1, C2, Ct, *modes, unbiased)
     for rr in prange(rows):
         r = rr + h
         for cc in range(cols):
@@ -259,39 +283,45 @@ def _centre(F, S1, S2, r, c, rr, cc):
 
 @kernel(parallel=True, fast=True)
 def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
-             rowbuf, width, out, NS, V, rb1, rb2):
+             rowbuf, width, group, out, NS, V, rb1, rb2):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
-    float32 blocks (H, W + P), padded on the right by P = L − (2w+1) columns (:func:`_padded`): F (2, H,
-    W + P), the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H, W + P) the coarse
-    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, L): ½(1 + distance/w), 0
-    past the window; DC* (D, H, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D,
-    rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
+    float32 blocks (H + Q, W + P), padded on the right by P = L − (2w+1) columns and at the bottom by Q
+    rows that round 2w+1 up to a multiple of NG = ``len(group)`` (:func:`_padded`): F (2, H + Q, W + P),
+    the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H + Q, W + P) the coarse
+    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1 + Q, L): ½(1 + distance/w), 0
+    past the window; DC* (D, H + Q, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1,
+    FB (D, rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
     shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
-    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
-    float32 scratch for the weights of a window row, for the dates after the first (None: one date).
+    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, NG,
+    L) float32 scratch for the weights of a window row group, for the dates after the first (None: one
+    date).
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
     extra columns). Where a centre uses one pair only, the similarity and weight read that pair twice
     (:func:`_centre`); the date sums read DC1/DC2 as they are (those of an unused pair are not used).
-    One pass over a window row finds the weights (:func:`_weight`) and the sums of the first date; the
-    further dates take a dot product each with the row's weights. Step 7 runs a pass of its own for the
-    (rare) predictions out of ``vrange``. Each row's partial sums are added up in float64.
+    The loops take NG window rows at once (:func:`_group_rows`: 3–5 for one date, 1 for several), so
+    that the float32 partial sums of a lane row group are added across the lanes and into float64 once
+    per group rather than once per row. One pass over a group finds the weights (:func:`_weight`) and the
+    sums of the first date; the further dates take a dot product each with the group's weights. Step 7
+    runs a pass of its own, row by row, for the (rare) predictions out of ``vrange``.
 
     The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
-    at a time, keeping their running sums in per-centre arrays: the window rows of one block stay in the
-    L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in the same order as
-    row by row, so the result does not depend on the block sizes.
+    at a time (whole groups), keeping their running sums in per-centre arrays: the window rows of one
+    block stay in the L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in
+    the same order as group by group, so the result does not depend on the block sizes.
     """
     D = DC1.shape[0]
-    L = np.uintp(len(width))      # a compile-time constant: the loops unroll without remainder
     one = np.float32(1.0)
     zero = np.float32(0.0)
     for rr in prange(rows):
+        L = np.uintp(len(width))  # compile-time constants inside the parallel loop's body: the loops unroll
+        NG = len(group)
+        RW = DT.shape[0]
         r = rr + h
         B1 = np.zeros(cols, np.float32)                # shifts of the pairs read as 1 and 2
         B2 = np.zeros(cols, np.float32)
@@ -300,8 +330,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
         AD2 = np.zeros((cols, D))
         AS = np.zeros((cols, D))
         if G is not None:                              # pass 1 (ub): the shifts b_k = mean(C − F) over the similar
-            for i0 in range(r - w, r + w + 1, rb1):
-                i1 = min(i0 + rb1, r + w + 1)
+            for i0 in range(r - w, r - w + RW, rb1):
+                i1 = min(i0 + rb1, r - w + RW)
                 for cc in range(cols):
                     c = cc + h
                     u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
@@ -311,18 +341,19 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     n = ACC[cc, 0]
                     sd1 = ACC[cc, 1]
                     sd2 = ACC[cc, 2]
-                    for i in range(i0, i1):
+                    for i in range(i0, i1, NG):
                         di = np.uintp(i - r + w)
                         pn = zero
                         pd1 = zero
                         pd2 = zero
                         for jj in range(L):
-                            a1 = F[p1, i, jb + jj]
-                            a2 = F[p2, i, jb + jj]
-                            ok = _similar(a1, a2, f1p, f2p, s1, s2, DT[di, jj])
-                            pn += one if ok else zero
-                            pd1 += G[p1, i, jb + jj] if ok else zero
-                            pd2 += G[p2, i, jb + jj] if ok else zero
+                            for g in range(NG):
+                                a1 = F[p1, i + g, jb + jj]
+                                a2 = F[p2, i + g, jb + jj]
+                                ok = _similar(a1, a2, f1p, f2p, s1, s2, DT[di + g, jj])
+                                pn += one if ok else zero
+                                pd1 += G[p1, i + g, jb + jj] if ok else zero
+                                pd2 += G[p2, i + g, jb + jj] if ok else zero
                         n += pn
                         sd1 += pd1
                         sd2 += pd2
@@ -336,8 +367,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     B2[cc] = np.float32(ACC[cc, 2] / n)
                 ACC[cc, 1] = 0.0                        # n stays: pass 2 has the same similar pixels
                 ACC[cc, 2] = 0.0
-        for i0 in range(r - w, r + w + 1, rb2):
-            i1 = min(i0 + rb2, r + w + 1)
+        for i0 in range(r - w, r - w + RW, rb2):
+            i1 = min(i0 + rb2, r - w + RW)
             for cc in range(cols):
                 c = cc + h
                 u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
@@ -356,7 +387,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 sxx = ACC[cc, 4]
                 sxy = ACC[cc, 5]
                 syy = ACC[cc, 6]
-                for i in range(i0, i1):
+                for i in range(i0, i1, NG):
                     di = np.uintp(i - r + w)
                     pn = zero
                     pt = zero
@@ -369,30 +400,31 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     t_d2 = zero
                     t_s = zero
                     for jj in range(L):                     # pass 2: weights, sums and the first date
-                        a1 = F[p1, i, jb + jj]
-                        a2 = F[p2, i, jb + jj]
-                        inv = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C[p1, i, jb + jj],
-                                      C[p2, i, jb + jj], f1p, f2p, s1, s2, b1, b2)
-                        ok = inv > zero
-                        if rowbuf is not None:
-                            rowbuf[rr, jj] = inv
-                        if G is None:                       # (ub: counted in pass 1)
-                            pn += one if ok else zero
-                        pt += inv
-                        t_d1 += inv * DC1[0, i, jb + jj]
-                        t_d2 += inv * DC2[0, i, jb + jj]
-                        if MT is not None:
-                            t_s += inv * MT[0, i, jb + jj]
-                        if fcrit is not None:               # an unused pair adds no points
-                            x1 = C[p1, i, jb + jj] - xs if ok & u1 else zero
-                            z1 = a1 + b1 - ys if ok & u1 else zero
-                            x2 = C[p2, i, jb + jj] - xs if ok & u2 else zero
-                            z2 = a2 + b2 - ys if ok & u2 else zero
-                            px += x1 + x2
-                            py += z1 + z2
-                            pxx += x1 * x1 + x2 * x2
-                            pxy += x1 * z1 + x2 * z2
-                            pyy += z1 * z1 + z2 * z2
+                        for g in range(NG):
+                            a1 = F[p1, i + g, jb + jj]
+                            a2 = F[p2, i + g, jb + jj]
+                            inv = _weight(RT, mode, i + g, jb + jj, DT[di + g, jj], a1, a2, C[p1, i + g, jb + jj],
+                                          C[p2, i + g, jb + jj], f1p, f2p, s1, s2, b1, b2)
+                            ok = inv > zero
+                            if rowbuf is not None:
+                                rowbuf[rr, g, jj] = inv
+                            if G is None:                   # (ub: counted in pass 1)
+                                pn += one if ok else zero
+                            pt += inv
+                            t_d1 += inv * DC1[0, i + g, jb + jj]
+                            t_d2 += inv * DC2[0, i + g, jb + jj]
+                            if MT is not None:
+                                t_s += inv * MT[0, i + g, jb + jj]
+                            if fcrit is not None:           # an unused pair adds no points
+                                x1 = C[p1, i + g, jb + jj] - xs if ok & u1 else zero
+                                z1 = a1 + b1 - ys if ok & u1 else zero
+                                x2 = C[p2, i + g, jb + jj] - xs if ok & u2 else zero
+                                z2 = a2 + b2 - ys if ok & u2 else zero
+                                px += x1 + x2
+                                py += z1 + z2
+                                pxx += x1 * x1 + x2 * x2
+                                pxy += x1 * z1 + x2 * z2
+                                pyy += z1 * z1 + z2 * z2
                     n += pn
                     tot += pt
                     sx += px
@@ -405,18 +437,20 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     AS[cc, 0] += t_s
                     if rowbuf is None:
                         continue
-                    for d in range(1, D):                   # the further dates: dot products over the row
+                    for d in range(1, D):                   # the further dates: dot products over the rows
                         t_d1 = zero
                         t_d2 = zero
                         for jj in range(L):
-                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
-                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
+                            for g in range(NG):
+                                t_d1 += rowbuf[rr, g, jj] * DC1[d, i + g, jb + jj]
+                                t_d2 += rowbuf[rr, g, jj] * DC2[d, i + g, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
                         if MT is not None:
                             t_s = zero
                             for jj in range(L):
-                                t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
+                                for g in range(NG):
+                                    t_s += rowbuf[rr, g, jj] * MT[d, i + g, jb + jj]
                             AS[cc, d] += t_s
                 ACC[cc, 0] = n
                 ACC[cc, 1] = tot
@@ -513,22 +547,34 @@ _EPS = np.float32(1e-7)    # keeps the weight finite where R = 1 and the distanc
 LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
 
 
-def _padded(a, value, w):
-    """``a`` (..., W) as contiguous float32 with ``value`` in L − (2w+1) more columns on the right, L the
-    window row rounded up to a multiple of :data:`LANES`."""
+GROUP_ROWS = (5, 4, 3)  # window rows that the loops of _segment may take at once for one date, preferred first
+
+
+def _group_rows(w, dates):
+    """Window rows that :func:`_segment` takes at once for a half window ``w`` and ``dates`` dates: for
+    one date, the one of :data:`GROUP_ROWS` that pads the 2w+1 rows least; for several, 1 (the loop
+    that keeps a row's weights for the further dates does not vectorise over groups)."""
+    return min(GROUP_ROWS, key=lambda g: -(2 * w + 1) % g) if dates == 1 else 1
+
+
+def _padded(a, value, w, group):
+    """``a`` (..., H, W) as contiguous float32 with ``value`` in L − (2w+1) more columns on the right, L the
+    window row rounded up to a multiple of :data:`LANES`, and in as many more rows at the bottom as round
+    the 2w+1 window rows up to a multiple of ``group``."""
     extra = -(2 * w + 1) % LANES
-    out = np.full(a.shape[:-1] + (a.shape[-1] + extra,), value, np.float32)
-    out[..., :a.shape[-1]] = a
+    below = -(2 * w + 1) % group
+    out = np.full(a.shape[:-2] + (a.shape[-2] + below, a.shape[-1] + extra), value, np.float32)
+    out[..., :a.shape[-2], :a.shape[-1]] = a
     return out
 
 
 L1_BLOCK_BYTES = 12 * 2 ** 10   # what a block of window rows may take of the L1 data cache (32 KB or more)
 
 
-def _block_rows(arrays, width):
+def _block_rows(arrays, width, group):
     """Window rows per block of :func:`_segment`: the rows of ``arrays`` float32 arrays, ``width`` wide,
-    that fit :data:`L1_BLOCK_BYTES` (at least 1)."""
-    return max(1, L1_BLOCK_BYTES // (4 * arrays * width))
+    that fit :data:`L1_BLOCK_BYTES`, in whole groups of ``group`` rows (at least one)."""
+    return group * max(1, L1_BLOCK_BYTES // (4 * arrays * width * group))
 
 
 def _two_minus_2r(F1, C1, F2, C2):
@@ -577,7 +623,8 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     T1 = np.empty((D, rows, cols))
     FB = np.empty((D, rows, cols))
     for d, ct in enumerate(cts):
-        _window_terms(F1, F2, c1, c2, ct, h, rows, cols, w, opts.unbiased, T1[d], FB[d])
+        _window_terms(F1, F2, c1, c2, ct, _modes(F1, F2, ct, h), h, rows, cols, w, opts.unbiased,
+                      T1[d], FB[d])
     ctv = np.stack(cts)
     mt = np.isfinite(ctv)
     with np.errstate(invalid="ignore"):
@@ -585,23 +632,24 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
         DC2 = np.where(mt & np.isfinite(c2), ctv - c2, 0.0)
     usable = np.isfinite(F1) | np.isfinite(F2)
     gapfree = bool(mt[:, usable].all())
+    ng = _group_rows(w, D)
     ii = np.arange(-w, w + 1)
-    DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w)  # halves: _weight
+    DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
     vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(
         [-np.inf if opts.valid_min is None else opts.valid_min, np.inf if opts.valid_max is None else opts.valid_max])
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
-    nan = np.nan
-    F = _padded(np.stack([F1, F2]), nan, w)
-    C = _padded(np.stack([c1, c2]), nan, w)
+    F = _padded(np.stack([F1, F2]), np.nan, w, ng)
+    C = _padded(np.stack([c1, c2]), np.nan, w, ng)
     _segment(F, C, C - F if opts.unbiased else None,
-             None if opts.unbiased else _padded(_two_minus_2r(F1, c1, F2, c2), 1.0, w), DT,
-             _padded(DC1, 0.0, w), _padded(DC2, 0.0, w), None if gapfree else _padded(mt, 0.0, w),
+             None if opts.unbiased else _padded(_two_minus_2r(F1, c1, F2, c2), 1.0, w, ng), DT,
+             _padded(DC1, 0.0, w, ng), _padded(DC2, 0.0, w, ng), None if gapfree else _padded(mt, 0.0, w, ng),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
-             (0,) * DT.shape[1], out, NS, V, _block_rows(4, DT.shape[1]), _block_rows(5 + 3 * D, DT.shape[1]))
+             vrange, np.empty((rows, ng, DT.shape[1]), np.float32) if D > 1 else None,
+             (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),
+             _block_rows(5 + 3 * D, DT.shape[1], ng))
     if stats is not None:
         stats.geometries += 1
         stats.dates += D
