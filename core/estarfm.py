@@ -304,7 +304,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
     extra columns). Where a centre uses one pair only, the similarity and weight read that pair twice
     (:func:`_centre`); the date sums read DC1/DC2 as they are (those of an unused pair are not used).
-    The loops take NG window rows at once (:func:`_group_rows`: 3–5 for one date, 1 for several), so
+    The loops take NG = ``len(group)`` window rows at once (:func:`_group_rows`: 3 or 1), so
     that the float32 partial sums of a lane row group are added across the lanes and into float64 once
     per group rather than once per row. One pass over a group finds the weights (:func:`_weight`) and the
     sums of the first date; the further dates take a dot product each with the group's weights. Step 7
@@ -547,14 +547,17 @@ _EPS = np.float32(1e-7)    # keeps the weight finite where R = 1 and the distanc
 LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
 
 
-GROUP_ROWS = (5, 4, 3)  # window rows that the loops of _segment may take at once for one date, preferred first
+GROUP_ROWS = 3  # window rows that the loops of _segment take at once, where they still vectorise
 
 
-def _group_rows(w, dates):
-    """Window rows that :func:`_segment` takes at once for a half window ``w`` and ``dates`` dates: for
-    one date, the one of :data:`GROUP_ROWS` that pads the 2w+1 rows least; for several, 1 (the loop
-    that keeps a row's weights for the further dates does not vectorise over groups)."""
-    return min(GROUP_ROWS, key=lambda g: -(2 * w + 1) % g) if dates == 1 else 1
+def _group_rows(dates, opts):
+    """Window rows that :func:`_segment` takes at once: :data:`GROUP_ROWS` for one date with the
+    conversion coefficient "one" (the default), else 1. LLVM vectorises the lane loop over a row group
+    only where it unrolls the group first, that is where the loop body is small enough: not with several
+    dates (the weights kept for the further dates), nor with the regression's sums once ubESTARFM or a
+    gappy C(tp) adds to them; 4 or 5 rows fail for ubESTARFM. (Checked in the assembly with LLVM 14 and
+    22: ``vdivps`` on zmm registers.)"""
+    return GROUP_ROWS if dates == 1 and opts.conversion == "one" else 1
 
 
 def _padded(a, value, w, group):
@@ -632,7 +635,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
         DC2 = np.where(mt & np.isfinite(c2), ctv - c2, 0.0)
     usable = np.isfinite(F1) | np.isfinite(F2)
     gapfree = bool(mt[:, usable].all())
-    ng = _group_rows(w, D)
+    ng = _group_rows(D, opts)
     ii = np.arange(-w, w + 1)
     DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
     vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(

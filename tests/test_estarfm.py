@@ -62,12 +62,14 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
 
 @pytest.mark.parametrize("window", [5, 9, 13])
 def test_window_rows_in_groups_equal_the_reference(window):
-    """One date: the kernel takes 5, 3 and 5 window rows at once here (13: two padding rows), and
-    7 in the test above takes 4 (one padding row)."""
-    assert E._group_rows(window // 2, 1) == {5: 5, 9: 3, 13: 5}[window] and E._group_rows(window // 2, 2) == 1
+    """One date with the conversion "one": the kernel takes 3 window rows at once, with 1, 0 and 2 rows
+    of padding here (7 in the test above: 2)."""
+    assert [E._group_rows(d, Options(method=m, conversion=c)) for d, m, c in
+            [(1, "estarfm", "one"), (1, "ubestarfm", "one"), (1, "estarfm", "regression"),
+             (2, "estarfm", "one")]] == [3, 3, 1, 1]
     f1, c1, f2, c2, c0 = _case(gaps=True)
-    for method in METHODS:
-        kw = dict(window=window, classes=4, conversion="regression", method=method, valid_min=0.3, valid_max=0.8)
+    for method, conversion in itertools.product(METHODS, CONVERSIONS):
+        kw = dict(window=window, classes=4, conversion=conversion, method=method, valid_min=0.3, valid_max=0.8)
         ref = estarfm_reference(f1, c1, f2, c2, c0, **kw)
         got = E.estarfm(f1, c1, f2, c2, c0, Options(**kw))
         assert np.array_equal(np.isnan(ref), np.isnan(got)) and np.isfinite(got).mean() > 0.9
