@@ -122,12 +122,11 @@ def _f_critical(size):
 
 # ---------------------------------------------------------------------------------------------- kernels
 
-def _modes(F1, F2, Ct, h):
-    """Whether some core pixel (blocks with a halo of ``h`` px, C(tp) valid) uses both pairs, pair 1 only,
-    pair 2 only: the window means that :func:`_window_terms` reads."""
-    core = (slice(h, F1.shape[0] - h), slice(h, F1.shape[1] - h))
-    u1, u2, ut = (~np.isnan(a[core]) for a in (F1, F2, Ct))
-    return bool((u1 & u2 & ut).any()), bool((u1 & ~u2 & ut).any()), bool((~u1 & u2 & ut).any())
+def _modes(pairs, ct):
+    """Whether some core pixel with C(tp) valid (``ct``, a (rows, cols) bool mask) uses both pairs, pair 1
+    only, pair 2 only (``pairs``: the three (rows, cols) bool masks of these modes): the window means
+    that :func:`_window_terms` reads."""
+    return tuple(bool((m & ct).any()) for m in pairs)
 
 
 @kernel(parallel=True)
@@ -296,9 +295,9 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
     shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
-    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, NG,
-    L) float32 scratch for the weights of a window row group, for the dates after the first (None: one
-    date).
+    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
+    float32 scratch for the weights of a window row, for the dates after the first (None: one date; with
+    several, NG = 1).
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
     length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
@@ -307,7 +306,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     The loops take NG = ``len(group)`` window rows at once (:func:`_group_rows`: 3 or 1), so
     that the float32 partial sums of a lane row group are added across the lanes and into float64 once
     per group rather than once per row. One pass over a group finds the weights (:func:`_weight`) and the
-    sums of the first date; the further dates take a dot product each with the group's weights. Step 7
+    sums of the first date; the further dates take a dot product each with the row's weights. Step 7
     runs a pass of its own, row by row, for the (rare) predictions out of ``vrange``.
 
     The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
@@ -406,8 +405,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                             inv = _weight(RT, mode, i + g, jb + jj, DT[di + g, jj], a1, a2, C[p1, i + g, jb + jj],
                                           C[p2, i + g, jb + jj], f1p, f2p, s1, s2, b1, b2)
                             ok = inv > zero
-                            if rowbuf is not None:
-                                rowbuf[rr, g, jj] = inv
+                            if rowbuf is not None:          # (several dates: NG = 1, g = 0)
+                                rowbuf[rr, jj] = inv
                             if G is None:                   # (ub: counted in pass 1)
                                 pn += one if ok else zero
                             pt += inv
@@ -437,20 +436,18 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     AS[cc, 0] += t_s
                     if rowbuf is None:
                         continue
-                    for d in range(1, D):                   # the further dates: dot products over the rows
+                    for d in range(1, D):                   # the further dates: dot products over the row
                         t_d1 = zero
                         t_d2 = zero
                         for jj in range(L):
-                            for g in range(NG):
-                                t_d1 += rowbuf[rr, g, jj] * DC1[d, i + g, jb + jj]
-                                t_d2 += rowbuf[rr, g, jj] * DC2[d, i + g, jb + jj]
+                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
+                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
                         if MT is not None:
                             t_s = zero
                             for jj in range(L):
-                                for g in range(NG):
-                                    t_s += rowbuf[rr, g, jj] * MT[d, i + g, jb + jj]
+                                t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
                             AS[cc, d] += t_s
                 ACC[cc, 0] = n
                 ACC[cc, 1] = tot
@@ -625,9 +622,11 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     cts = [_as_block(ct, f1) for ct in cts]
     T1 = np.empty((D, rows, cols))
     FB = np.empty((D, rows, cols))
+    u1, u2 = (~np.isnan(a[h:h + rows, h:h + cols]) for a in (F1, F2))
+    pairs = (u1 & u2, u1 & ~u2, ~u1 & u2)
     for d, ct in enumerate(cts):
-        _window_terms(F1, F2, c1, c2, ct, _modes(F1, F2, ct, h), h, rows, cols, w, opts.unbiased,
-                      T1[d], FB[d])
+        _window_terms(F1, F2, c1, c2, ct, _modes(pairs, ~np.isnan(ct[h:h + rows, h:h + cols])), h, rows, cols, w,
+                      opts.unbiased, T1[d], FB[d])
     ctv = np.stack(cts)
     mt = np.isfinite(ctv)
     with np.errstate(invalid="ignore"):
@@ -650,7 +649,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
              _padded(DC1, 0.0, w, ng), _padded(DC2, 0.0, w, ng), None if gapfree else _padded(mt, 0.0, w, ng),
              np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange, np.empty((rows, ng, DT.shape[1]), np.float32) if D > 1 else None,
+             vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
              (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),
              _block_rows(5 + 3 * D, DT.shape[1], ng))
     if stats is not None:
