@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +69,32 @@ REAL = ROOT.parent / "shared" / "data" / "real"
 REPEAT_YANCO = 9      # runs of a fraction of a second vary by ±40 % on a shared VM: the best of 9 is the floor
 
 
+R_METHODS = {"estarfm": "baseline", "ubestarfm": "zero bias"}    # the R reference's names of the methods
+
+
+def _r_reference_code():
+    """The R reference's ubESTARFM.R named by SMFUSION_R_REFERENCE, or None (saying why when it is named)."""
+    path = os.environ.get("SMFUSION_R_REFERENCE")
+    if not path:
+        return None
+    missing = [what for what, ok in ((f"{path} (SMFUSION_R_REFERENCE)", Path(path).is_file()),
+                                     ("Rscript", shutil.which("Rscript"))) if not ok]
+    if missing:
+        print(f"bench estarfm_yanco: the R reference is skipped ({', '.join(missing)} not found)")
+        return None
+    return Path(path)
+
+
+def _r_reference(code, data, method, tmp):
+    """Seconds of the R reference's ubESTARFM() on the Yanco case with as many workers as cores."""
+    out = subprocess.run(["Rscript", str(ROOT / "bench" / "r_reference.R"), str(code), str(data), R_METHODS[method],
+                          str(os.cpu_count()), str(tmp / "r_yanco.tif")], capture_output=True, text=True)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("elapsed")]
+    if out.returncode or not lines:
+        raise RuntimeError(f"the R reference failed ({out.returncode}): {out.stderr.strip()[-2000:]}")
+    return float(lines[-1].split()[1])
+
+
 def bench_estarfm_yanco(tmp):
     from smfusion.core import estarfm as E  # noqa: N812 - the module's short name
     from smfusion.core.estarfm_options import METHODS, Options
@@ -81,6 +109,7 @@ def bench_estarfm_yanco(tmp):
              "MOD11A1_LST_cloudrm_20160218.tif"]
     arrays = [read_raster(d / n)[0] for n in names]
     mpx = arrays[0].size / 1e6
+    reference = _r_reference_code()
     for method in METHODS:
         opts = Options(window=51, classes=2, sigma_block=200, conversion="one", method=method,
                        valid_min=250, valid_max=350)
@@ -91,6 +120,13 @@ def bench_estarfm_yanco(tmp):
         print(f"bench estarfm_yanco[{method}]: 400x400 px, w=25, one date in {t_mem:.2f} s in memory "
               f"({mpx / t_mem:.2f} Mpx/s), {t_file:.2f} s file to file; target <= {target} s; "
               f"ratio to the R reference (38.5 s): {38.5 / t_file:.0f}x (best of {REPEAT_YANCO})")
+        if reference:
+            t_r = _r_reference(reference, d, method, tmp)
+            t_after = timed(lambda o=opts: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o),
+                            repeat=REPEAT_YANCO)
+            print(f"bench estarfm_yanco[{method}]: the R reference on this machine, {os.cpu_count()} workers: "
+                  f"{t_r:.1f} s; SM Fusion file to file before and after it: {t_file:.2f} and {t_after:.2f} s; "
+                  f"ratio {t_r / max(t_file, t_after):.0f}x to {t_r / min(t_file, t_after):.0f}x (target >= 190x)")
 
 
 def bench_estarfm_series(tmp):

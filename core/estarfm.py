@@ -577,15 +577,60 @@ def _block_rows(arrays, width, group):
     return group * max(1, L1_BLOCK_BYTES // (4 * arrays * width * group))
 
 
-def _two_minus_2r(F1, C1, F2, C2):
-    """(3, H, W) 2(1 − R_i) for the pair modes both / pair 1 / pair 2, as :func:`_weight` reads it; 1 (R =
-    0.5) where R is outside [−1, 1] or undefined (a pair unusable)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a1 = np.abs((F1 - C1) / (F1 + C1))
-        a2 = np.abs((F2 - C2) / (F2 + C2))
-        out = np.stack([a1 + a2, 2.0 * a1, 2.0 * a2])
-    out[~((out >= 0.0) & (out <= 4.0))] = 1.0
-    return out
+@kernel
+def _two_minus_2r(f1, c1, f2, c2):
+    """2(1 − R) of one pixel (float64 values; f NaN where the pair is unusable) for the pair modes both /
+    pair 1 / pair 2, as :func:`_weight` reads it; 1 (R = 0.5) where R is outside [−1, 1] or undefined."""
+    a1 = abs((f1 - c1) / (f1 + c1))
+    a2 = abs((f2 - c2) / (f2 + c2))
+    t0 = a1 + a2
+    t1 = 2.0 * a1
+    t2 = 2.0 * a2
+    return (t0 if t0 >= 0.0 and t0 <= 4.0 else 1.0, t1 if t1 >= 0.0 and t1 <= 4.0 else 1.0,
+            t2 if t2 >= 0.0 and t2 <= 4.0 else 1.0)
+
+
+@kernel(parallel=True)
+def _planes(F1, F2, C1, C2, Ct, F, C, G, RT, DC1, DC2, MT):
+    """Fills the float32 planes that :func:`_segment` reads from the float64 blocks F1, F2, C1, C2 (H, W)
+    (F NaN where its pair is unusable) and Ct (D, H, W), over their padding too (:func:`_padded`):
+    F, C (2, ...) NaN in the padding; G = C − F (None: ESTARFM); RT (3, ...) of :func:`_two_minus_2r`, 1 in
+    the padding (None: ubESTARFM); DC1, DC2 (D, ...) = C(tp) − C(tk) where both are valid, else 0; MT (D, ...)
+    1 where C(tp) is valid, else 0. Returns the count of pixels where a pair is usable and some C(tp) is not
+    (0: C(tp) is gap-free)."""
+    H, W = F1.shape
+    D = Ct.shape[0]
+    zero = np.float32(0.0)
+    gaps = 0
+    for i in prange(F.shape[1]):
+        for j in range(F.shape[2]):
+            inside = i < H and j < W
+            f1 = F1[i, j] if inside else np.nan
+            f2 = F2[i, j] if inside else np.nan
+            c1 = C1[i, j] if inside else np.nan
+            c2 = C2[i, j] if inside else np.nan
+            F[0, i, j] = f1
+            F[1, i, j] = f2
+            C[0, i, j] = c1
+            C[1, i, j] = c2
+            if G is not None:
+                G[0, i, j] = C[0, i, j] - F[0, i, j]
+                G[1, i, j] = C[1, i, j] - F[1, i, j]
+            if RT is not None:
+                t0, t1, t2 = _two_minus_2r(f1, c1, f2, c2) if inside else (1.0, 1.0, 1.0)
+                RT[0, i, j] = t0
+                RT[1, i, j] = t1
+                RT[2, i, j] = t2
+            usable = f1 == f1 or f2 == f2
+            for d in range(D):
+                ct = Ct[d, i, j] if inside else np.nan
+                valid = ct == ct
+                DC1[d, i, j] = ct - c1 if valid and c1 == c1 else zero
+                DC2[d, i, j] = ct - c2 if valid and c2 == c2 else zero
+                if MT is not None:
+                    MT[d, i, j] = np.float32(1.0) if valid else zero
+                gaps += 1 if usable and not valid else 0
+    return gaps
 
 
 class Stats:
@@ -627,27 +672,22 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     for d, ct in enumerate(cts):
         _window_terms(F1, F2, c1, c2, ct, _modes(pairs, ~np.isnan(ct[h:h + rows, h:h + cols])), h, rows, cols, w,
                       opts.unbiased, T1[d], FB[d])
-    ctv = np.stack(cts)
-    mt = np.isfinite(ctv)
-    with np.errstate(invalid="ignore"):
-        DC1 = np.where(mt & np.isfinite(c1), ctv - c1, 0.0)
-        DC2 = np.where(mt & np.isfinite(c2), ctv - c2, 0.0)
-    usable = np.isfinite(F1) | np.isfinite(F2)
-    gapfree = bool(mt[:, usable].all())
     ng = _group_rows(D, opts)
     ii = np.arange(-w, w + 1)
     DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
+    shape = (F1.shape[0] + DT.shape[0] - opts.window, F1.shape[1] + DT.shape[1] - opts.window)
+    F, C = np.empty((2, *shape), np.float32), np.empty((2, *shape), np.float32)
+    G = np.empty((2, *shape), np.float32) if opts.unbiased else None
+    RT = None if opts.unbiased else np.empty((3, *shape), np.float32)
+    DC1, DC2, MT = (np.empty((D, *shape), np.float32) for _ in range(3))
+    gapfree = _planes(F1, F2, c1, c2, np.stack(cts), F, C, G, RT, DC1, DC2, MT) == 0
     vrange = None if opts.valid_min is None and opts.valid_max is None else np.array(
         [-np.inf if opts.valid_min is None else opts.valid_min, np.inf if opts.valid_max is None else opts.valid_max])
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
-    F = _padded(np.stack([F1, F2]), np.nan, w, ng)
-    C = _padded(np.stack([c1, c2]), np.nan, w, ng)
-    _segment(F, C, C - F if opts.unbiased else None,
-             None if opts.unbiased else _padded(_two_minus_2r(F1, c1, F2, c2), 1.0, w, ng), DT,
-             _padded(DC1, 0.0, w, ng), _padded(DC2, 0.0, w, ng), None if gapfree else _padded(mt, 0.0, w, ng),
-             np.ascontiguousarray(S1), np.ascontiguousarray(S2), T1, FB, h, rows, cols, w,
+    _segment(F, C, G, RT, DT, DC1, DC2, None if gapfree else MT, np.ascontiguousarray(S1), np.ascontiguousarray(S2),
+             T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
              vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
              (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),
@@ -657,7 +697,8 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
         stats.dates += D
         stats.pixels += int(np.isfinite(F1[h:h + rows, h:h + cols]).sum()
                             + np.isfinite(F2[h:h + rows, h:h + cols]).sum())
-        stats.fallback += int(((NS <= MIN_SIMILAR) & usable[h:h + rows, h:h + cols].ravel()).sum())
+        usable = np.isfinite(F1[h:h + rows, h:h + cols]) | np.isfinite(F2[h:h + rows, h:h + cols])
+        stats.fallback += int(((NS <= MIN_SIMILAR) & usable.ravel()).sum())
     return out
 
 
