@@ -596,8 +596,8 @@ def _planes(F1, F2, C1, C2, Ct, F, C, G, RT, DC1, DC2, MT):
     (F NaN where its pair is unusable) and Ct (D, H, W), over their padding too (:func:`_padded`):
     F, C (2, ...) NaN in the padding; G = C − F (None: ESTARFM); RT (3, ...) of :func:`_two_minus_2r`, 1 in
     the padding (None: ubESTARFM); DC1, DC2 (D, ...) = C(tp) − C(tk) where both are valid, else 0; MT (D, ...)
-    1 where C(tp) is valid, else 0. Returns the count of pixels where a pair is usable and some C(tp) is not
-    (0: C(tp) is gap-free)."""
+    1 where C(tp) is valid, else 0. Returns how many (pixel, date) have a usable pair and no C(tp) (0: C(tp)
+    is gap-free)."""
     H, W = F1.shape
     D = Ct.shape[0]
     zero = np.float32(0.0)
@@ -675,7 +675,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     ng = _group_rows(D, opts)
     ii = np.arange(-w, w + 1)
     DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
-    shape = (F1.shape[0] + DT.shape[0] - opts.window, F1.shape[1] + DT.shape[1] - opts.window)
+    shape = (F1.shape[0] + DT.shape[0] - opts.window, F1.shape[1] + DT.shape[1] - opts.window)  # DT's padding
     F, C = np.empty((2, *shape), np.float32), np.empty((2, *shape), np.float32)
     G = np.empty((2, *shape), np.float32) if opts.unbiased else None
     RT = None if opts.unbiased else np.empty((3, *shape), np.float32)
