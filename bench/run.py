@@ -115,15 +115,18 @@ def bench_estarfm_yanco(tmp):
                        valid_min=250, valid_max=350)
         E.estarfm(*arrays, opts)                                        # compile / load the cache
         t_mem = timed(lambda o=opts: E.estarfm(*arrays, o), repeat=REPEAT_YANCO)
-        t_file = timed(lambda o=opts: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o), repeat=REPEAT_YANCO)
+
+        def file_to_file(o=opts):
+            return timed(lambda: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o), repeat=REPEAT_YANCO)
+
+        t_file = file_to_file()
         target = {"estarfm": 0.2, "ubestarfm": 0.3}[method]
         print(f"bench estarfm_yanco[{method}]: 400x400 px, w=25, one date in {t_mem:.2f} s in memory "
               f"({mpx / t_mem:.2f} Mpx/s), {t_file:.2f} s file to file; target <= {target} s; "
               f"ratio to the R reference (38.5 s): {38.5 / t_file:.0f}x (best of {REPEAT_YANCO})")
         if reference:
             t_r = _r_reference(reference, d, method, tmp)
-            t_after = timed(lambda o=opts: fuse_date(*[d / n for n in names], tmp / "yanco.tif", o),
-                            repeat=REPEAT_YANCO)
+            t_after = file_to_file()
             print(f"bench estarfm_yanco[{method}]: the R reference on this machine, {os.cpu_count()} workers: "
                   f"{t_r:.1f} s; SM Fusion file to file before and after it: {t_file:.2f} and {t_after:.2f} s; "
                   f"ratio {t_r / max(t_file, t_after):.0f}x to {t_r / min(t_file, t_after):.0f}x (target >= 190x)")

@@ -695,10 +695,9 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     if stats is not None:
         stats.geometries += 1
         stats.dates += D
-        stats.pixels += int(np.isfinite(F1[h:h + rows, h:h + cols]).sum()
-                            + np.isfinite(F2[h:h + rows, h:h + cols]).sum())
-        usable = np.isfinite(F1[h:h + rows, h:h + cols]) | np.isfinite(F2[h:h + rows, h:h + cols])
-        stats.fallback += int(((NS <= MIN_SIMILAR) & usable.ravel()).sum())
+        v1, v2 = (np.isfinite(a[h:h + rows, h:h + cols]) for a in (F1, F2))
+        stats.pixels += int(v1.sum() + v2.sum())
+        stats.fallback += int(((NS <= MIN_SIMILAR) & (v1 | v2).ravel()).sum())
     return out
 
 
