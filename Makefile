@@ -15,7 +15,7 @@ QGIS_PROCESS := /usr/bin/qgis_process.bin
 DEMO_DIR  ?= $(CURDIR)/build/demo
 DEMO_ARGS ?= WIDTH=200 HEIGHT=200 START=2021-04-01 DAYS=183 SEED=42 STATIONS=40
 
-.PHONY: help setup apt venv deps link test test-fast test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
+.PHONY: help setup apt venv deps link test test-fast setup-qgis340 test-qgis340 test-qgis344 demo-qgis340 bench bench-qgis340 train-cnn model \
         pins fuzz zip help-pages translations lint clean
 
 help:
@@ -61,8 +61,11 @@ link:
 	@mkdir -p $(PLUGINS) $(QGIS_PROFILE)
 	@[ -L $(PLUGINS)/smfusion ] || ln -sfn $(CURDIR) $(PLUGINS)/smfusion
 
+# The test files are shared out to one pytest-xdist worker per core (at most TEST_WORKERS), each file's tests in one
+# worker (its module fixtures are built once); TEST_WORKERS=0 runs them in this process, one after the other.
+TEST_WORKERS ?= 4
 test: setup
-	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q tests
+	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n auto --maxprocesses $(TEST_WORKERS) --dist loadfile) tests
 
 # the edit loop (under a minute): the engine and provider tests without demo regions, qgis_process or pip
 test-fast: setup
@@ -93,6 +96,8 @@ define in_root
 	$(SUDO) bash $(IN_ROOT) run $(ROOTS)/$(1) $(CURDIR) -- make $(2)
 endef
 
+setup-qgis340:
+	$(call in_root,trixie,setup)
 test-qgis340:
 	$(call in_root,trixie,test)
 test-qgis344:

@@ -661,8 +661,9 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     F1 = np.where(np.isfinite(c1), f1, np.nan)              # a pair is used where both images are valid
     F2 = np.where(np.isfinite(c2), f2, np.nan)
     core = (rows, cols)
-    S1 = np.broadcast_to(np.asarray(np.nan if s1 is None else s1, dtype="float64"), core)
-    S2 = np.broadcast_to(np.asarray(np.nan if s2 is None else s2, dtype="float64"), core)
+    # C-contiguous and writable whether the thresholds were scalars or arrays: one kernel type, one compile
+    S1, S2 = (np.require(np.broadcast_to(np.asarray(np.nan if s is None else s, dtype="float64"), core),
+                         requirements="CW") for s in (s1, s2))
     D = len(cts)
     cts = [_as_block(ct, f1) for ct in cts]
     T1 = np.empty((D, rows, cols))
@@ -686,8 +687,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     out = np.empty((D, rows, cols), np.float32)
     NS = np.empty(rows * cols, np.int64)
     V = np.empty(rows * cols)
-    _segment(F, C, G, RT, DT, DC1, DC2, None if gapfree else MT, np.ascontiguousarray(S1), np.ascontiguousarray(S2),
-             T1, FB, h, rows, cols, w,
+    _segment(F, C, G, RT, DT, DC1, DC2, None if gapfree else MT, S1, S2, T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
              vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
              (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),

@@ -62,8 +62,9 @@ build() {
     mounts "$root"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     echo "debian_root: installing QGIS and the build packages in $root"
+    # dpkg --configure -a first: an install that was cut off (a stopped CI run) is finished before apt runs
     chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c \
-        "apt-get $(apt_opts "$suite") update -q && apt-get $(apt_opts "$suite") install -y -q --no-install-recommends $APT_PKGS" \
+        "dpkg --configure -a && apt-get $(apt_opts "$suite") update -q && apt-get $(apt_opts "$suite") install -y -q --no-install-recommends $APT_PKGS" \
         > "$root.apt.log" 2>&1 || { tail -30 "$root.apt.log"; exit 1; }
     pip_config "$root"
     echo "$want" > "$stamp"

@@ -16,12 +16,14 @@ import re
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugin"))
 import dependencies  # noqa: E402
 
+PARALLEL_PIP = 8
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s\\;]+)")
 
 
@@ -82,35 +84,42 @@ def write_hashes(pyset, path):
           f"({', '.join(pyset.platforms)})")
 
 
+def check_one(pyset, path, platform, download=None):
+    """One line: ``ok …`` where ``path``'s set resolves for ``platform`` with its hashes (or downloads into
+    ``download``), else ``FAILED …`` with pip's message."""
+    try:
+        if download:
+            dest = download / path.stem / platform
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest),
+                   *pip_target(pyset, platform), "--require-hashes", "-r", str(path)]
+            res = subprocess.run(cmd, capture_output=True, text=True, env=pip_env())
+            if res.returncode:
+                raise RuntimeError(res.stderr.strip()[-800:])
+            wheels = sorted(dest.glob("*.whl"))
+            size = sum(w.stat().st_size for w in wheels) / 1e6
+            return f"ok {path.name} {platform}: {len(wheels)} wheels, {size:.0f} MB"
+        got = resolve(pyset, platform, path, require_hashes=True)
+        return f"ok {path.name} {platform}: {len(got)} wheels"
+    except RuntimeError as err:
+        return f"FAILED {path.name} {platform}: {err}"
+
+
 def main(argv):
     check, download = "--check" in argv, None
     if "--download" in argv:
         download = Path(argv[argv.index("--download") + 1])
-    failed = 0
-    for pyset in dependencies.SETS:
-        for path in pyset.files():
-            if not (check or download):
+    if not (check or download):
+        for pyset in dependencies.SETS:
+            for path in pyset.files():
                 write_hashes(pyset, path)
-                continue
-            for platform in pyset.platforms:
-                try:
-                    if download:
-                        dest = download / path.stem / platform
-                        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest),
-                               *pip_target(pyset, platform), "--require-hashes", "-r", str(path)]
-                        res = subprocess.run(cmd, capture_output=True, text=True, env=pip_env())
-                        if res.returncode:
-                            raise RuntimeError(res.stderr.strip()[-800:])
-                        wheels = sorted(dest.glob("*.whl"))
-                        size = sum(w.stat().st_size for w in wheels) / 1e6
-                        print(f"ok {path.name} {platform}: {len(wheels)} wheels, {size:.0f} MB")
-                    else:
-                        got = resolve(pyset, platform, path, require_hashes=True)
-                        print(f"ok {path.name} {platform}: {len(got)} wheels")
-                except RuntimeError as err:
-                    failed += 1
-                    print(f"FAILED {path.name} {platform}: {err}")
-    return 1 if failed else 0
+        return 0
+    jobs = [(pyset, path, platform) for pyset in dependencies.SETS for path in pyset.files()
+            for platform in pyset.platforms]
+    # pip's runs wait on the index more than on the CPU: PARALLEL_PIP at a time, printed in the order above
+    with ThreadPoolExecutor(PARALLEL_PIP) as pool:
+        lines = list(pool.map(lambda job: check_one(*job, download=download), jobs))
+    print("\n".join(lines))
+    return 1 if any(ln.startswith("FAILED") for ln in lines) else 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ def _link_plugin():
     PLUGINS.mkdir(parents=True, exist_ok=True)
     link = PLUGINS / "smfusion"
     if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
+        try:
+            link.symlink_to(ROOT, target_is_directory=True)
+        except FileExistsError:         # another pytest-xdist worker made it first
+            pass
     if str(PLUGINS) not in sys.path:
         sys.path.insert(0, str(PLUGINS))
 
