@@ -116,9 +116,11 @@ def main(argv):
     jobs = [(pyset, path, platform) for pyset in dependencies.SETS for path in pyset.files()
             for platform in pyset.platforms]
     # pip's runs wait on the index more than on the CPU: PARALLEL_PIP at a time, printed in the order above
+    lines = []
     with ThreadPoolExecutor(PARALLEL_PIP) as pool:
-        lines = list(pool.map(lambda job: check_one(*job, download=download), jobs))
-    print("\n".join(lines))
+        for line in pool.map(lambda job: check_one(*job, download=download), jobs):
+            print(line, flush=True)                     # each as soon as it and those before it are done
+            lines.append(line)
     return 1 if any(ln.startswith("FAILED") for ln in lines) else 0
 
 
