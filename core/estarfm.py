@@ -231,22 +231,48 @@ def _window_terms(F1, F2, C1, C2, Ct, modes, h, rows, cols, w, unbiased, T1, FB)
                 FB[rr, cc] = F2[r, c] + sh2 + _box(I, 9, r, c, w) / n
 
 
-@kernel(fast=True)
-def _similar(a1, a2, f1p, f2p, s1, s2, dt):
-    """Whether a window pixel with fine values a1/a2 is similar to the centre (f1p/f2p, thresholds s1/s2)
-    and inside the window (dt > 0: not in the row's padding)."""
-    return (abs(a1 - f1p) < s1) & (abs(a2 - f2p) < s2) & (dt > np.float32(0.0))
+@kernel
+def _bounds(f, s):
+    """The float32 interval (lo, hi) of the values a similar to a centre of fine value ``f`` at threshold
+    ``s`` (float32): lo ≤ a ≤ hi exactly where |a − f| < s in float32 arithmetic (false for NaN a), as
+    ``fl(a − f)`` grows with a. Empty (lo > hi) where no a is: s ≤ 0 or NaN, f not finite. Two compares
+    in the window loop instead of a subtraction, an abs and a compare."""
+    inf = np.float32(np.inf)
+    if not (s > np.float32(0.0)) or not math.isfinite(f):
+        return inf, -inf
+    hi = np.float32(f + s)                          # within an ulp or two of the edge: step to it
+    if abs(np.float32(hi - f)) < s:
+        while abs(np.float32(np.nextafter(hi, inf) - f)) < s:
+            hi = np.nextafter(hi, inf)
+    else:
+        while not abs(np.float32(hi - f)) < s:      # ends at f at the latest
+            hi = np.nextafter(hi, -inf)
+    lo = np.float32(f - s)
+    if abs(np.float32(lo - f)) < s:
+        while abs(np.float32(np.nextafter(lo, -inf) - f)) < s:
+            lo = np.nextafter(lo, -inf)
+    else:
+        while not abs(np.float32(lo - f)) < s:
+            lo = np.nextafter(lo, inf)
+    return lo, hi
 
 
 @kernel(fast=True)
-def _weight(RT, mode, i, j, dt, a1, a2, c1, c2, f1p, f2p, s1, s2, b1, b2):
+def _similar(a1, a2, lo1, hi1, lo2, hi2, dt):
+    """Whether a window pixel with fine values a1/a2 is similar to the centre (in its intervals of
+    :func:`_bounds`) and inside the window (dt > 0: not in the row's padding)."""
+    return (a1 >= lo1) & (a1 <= hi1) & (a2 >= lo2) & (a2 <= hi2) & (dt > np.float32(0.0))
+
+
+@kernel(fast=True)
+def _weight(ok, RT, mode, i, j, dt, a1, a2, c1, c2, b1, b2):
     """float32 weight 1 / ((1 − R)·D + ε) of window pixel (i, j) with fine values a1/a2 and coarse
-    c1/c2, 0 where it is not similar to the centre (f1p/f2p, thresholds s1/s2); dt = D/2 (the halves
-    are exact and save a multiply). RT None: ubESTARFM, R = ½(R1 + R2) of the pairs shifted by b1/b2
-    (with one pair read twice, R of that pair), else 2(1 − R) = RT[mode, i, j]."""
+    c1/c2, 0 where it is not similar to the centre (``ok``, from :func:`_similar`: the loops count the
+    similar pixels with the same test); dt = D/2 (the halves are exact and save a multiply). RT None:
+    ubESTARFM, R = ½(R1 + R2) of the pairs shifted by b1/b2 (with one pair read twice, R of that pair),
+    else 2(1 − R) = RT[mode, i, j]."""
     one = np.float32(1.0)
     zero = np.float32(0.0)
-    ok = _similar(a1, a2, f1p, f2p, s1, s2, dt)
     if RT is None:
         y1 = a1 + b1
         y2 = a2 + b2
@@ -328,6 +354,11 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
         AD1 = np.zeros((cols, D))
         AD2 = np.zeros((cols, D))
         AS = np.zeros((cols, D))
+        LB = np.empty((cols, 4), np.float32)           # the centres' intervals of similar values (_bounds)
+        for cc in range(cols):
+            u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, cc + h, rr, cc)
+            LB[cc, 0], LB[cc, 1] = _bounds(f1p, s1)
+            LB[cc, 2], LB[cc, 3] = _bounds(f2p, s2)
         if G is not None:                              # pass 1 (ub): the shifts b_k = mean(C − F) over the similar
             for i0 in range(r - w, r - w + RW, rb1):
                 i1 = min(i0 + rb1, r - w + RW)
@@ -336,6 +367,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
                     if not (u1 or u2):
                         continue
+                    lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
                     jb = np.uintp(c - w)
                     n = ACC[cc, 0]
                     sd1 = ACC[cc, 1]
@@ -349,10 +381,10 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                             for g in range(NG):
                                 a1 = F[p1, i + g, jb + jj]
                                 a2 = F[p2, i + g, jb + jj]
-                                ok = _similar(a1, a2, f1p, f2p, s1, s2, DT[di + g, jj])
-                                pn += one if ok else zero
-                                pd1 += G[p1, i + g, jb + jj] if ok else zero
-                                pd2 += G[p2, i + g, jb + jj] if ok else zero
+                                ok = _similar(a1, a2, lo1, hi1, lo2, hi2, DT[di + g, jj])
+                                pn = (pn + one) if ok else pn           # masked adds
+                                pd1 = (pd1 + G[p1, i + g, jb + jj]) if ok else pd1
+                                pd2 = (pd2 + G[p2, i + g, jb + jj]) if ok else pd2
                         n += pn
                         sd1 += pd1
                         sd2 += pd2
@@ -373,6 +405,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
                 if not (u1 or u2):
                     continue
+                lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
                 mode = 0 if (u1 and u2) else (1 if u1 else 2)
                 jb = np.uintp(c - w)
                 b1 = B1[cc]
@@ -402,13 +435,14 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                         for g in range(NG):
                             a1 = F[p1, i + g, jb + jj]
                             a2 = F[p2, i + g, jb + jj]
-                            inv = _weight(RT, mode, i + g, jb + jj, DT[di + g, jj], a1, a2, C[p1, i + g, jb + jj],
-                                          C[p2, i + g, jb + jj], f1p, f2p, s1, s2, b1, b2)
-                            ok = inv > zero
+                            dt = DT[di + g, jj]
+                            ok = _similar(a1, a2, lo1, hi1, lo2, hi2, dt)
+                            inv = _weight(ok, RT, mode, i + g, jb + jj, dt, a1, a2, C[p1, i + g, jb + jj],
+                                          C[p2, i + g, jb + jj], b1, b2)
                             if rowbuf is not None:          # (several dates: NG = 1, g = 0)
                                 rowbuf[rr, jj] = inv
-                            if G is None:                   # (ub: counted in pass 1)
-                                pn += one if ok else zero
+                            if G is None:                   # (ub: counted in pass 1); a masked add
+                                pn = (pn + one) if ok else pn
                             pt += inv
                             t_d1 += inv * DC1[0, i + g, jb + jj]
                             t_d2 += inv * DC2[0, i + g, jb + jj]
@@ -466,6 +500,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 out[d, rr, cc] = np.nan
             if not (u1 or u2):
                 continue
+            lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
             mode = 0 if (u1 and u2) else (1 if u1 else 2)
             jb = np.uintp(c - w)
             b1 = B1[cc]
@@ -513,8 +548,10 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                         for jj in range(L):
                             a1 = F[p1, i, jb + jj]
                             a2 = F[p2, i, jb + jj]
-                            q = _weight(RT, mode, i, jb + jj, DT[di, jj], a1, a2, C[p1, i, jb + jj],
-                                        C[p2, i, jb + jj], f1p, f2p, s1, s2, b1, b2)
+                            dt = DT[di, jj]
+                            ok = _similar(a1, a2, lo1, hi1, lo2, hi2, dt)
+                            q = _weight(ok, RT, mode, i, jb + jj, dt, a1, a2, C[p1, i, jb + jj], C[p2, i, jb + jj],
+                                        b1, b2)
                             if MT is not None:
                                 q *= MT[d, i, jb + jj]
                             q1 += q * (a1 - f1p) if (q > zero) & u1 else zero

@@ -103,6 +103,30 @@ def test_every_branch_changes_the_result():
     assert np.nanmax(np.abs(one - ub)) > 0.005
 
 
+def test_similarity_intervals_are_the_threshold_test():
+    # the window loop tests lo <= a <= hi (E._bounds) in place of |a - f| < s: the same values pass, to the bit
+    rng = np.random.default_rng(5)
+    f32 = np.float32
+    centres = np.concatenate([rng.normal(300, 20, 60), rng.normal(0, 1, 60), rng.normal(0, 1e-30, 20),
+                              [0.0, -0.0, 1e-45, -2.5, 3.0e38, -3.0e38, np.inf, -np.inf, np.nan]]).astype(f32)
+    thresholds = np.concatenate([10.0 ** rng.uniform(-8, 2, 12), [1e-45, 1e-20, 3e38, np.inf, 0.0, -1.0,
+                                                                   np.nan]]).astype(f32)
+    tiny = np.finfo(f32).smallest_subnormal
+    fixed = np.array([0.0, tiny, -tiny, 1.0, -1.0, 300.0, np.finfo(f32).max, -np.finfo(f32).max, np.inf, -np.inf,
+                      np.nan], f32)
+    passing = 0
+    with np.errstate(all="ignore"):
+        for f, s in itertools.product(centres, thresholds):
+            lo, hi = E._bounds(f, s)
+            edges = [x for x in (lo, hi, f, f + s, f - s) if np.isfinite(x)]
+            near = np.concatenate([edges, *(np.nextafter(np.array(edges, f32), f32(d)) for d in (np.inf, -np.inf))])
+            a = np.concatenate([fixed, near, (f + s * rng.uniform(-2, 2, 20)).astype(f32)]).astype(f32)
+            expected = np.abs(a - f) < s                         # float32, as the kernel computed it before
+            np.testing.assert_array_equal((a >= lo) & (a <= hi), expected, err_msg=f"f={f!r} s={s!r}")
+            passing += int(expected.sum())
+    assert passing > 1000                                        # not all empty
+
+
 def test_identical_pairs_reproduce_the_fine_image():
     f1, c1, _, _, _ = _case(gaps=False)
     out = E.estarfm(f1, c1, f1, c1, c1, Options(window=7))
