@@ -18,6 +18,7 @@ Rules (also in the README):
 
 import bisect
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -56,15 +57,17 @@ def _preload(paths, grid, resampling):
     other resampled onto it with ``resampling``; {} when they would take more than PRELOAD_BYTES."""
     if 4 * grid.width * grid.height * len(paths) > PRELOAD_BYTES:
         return {}
-    loaded = {}
-    for path in paths:
+
+    def load(path):
         with RasterReader(path) as r:
             if r.grid.same_as(grid):
-                loaded[(str(path), None)] = ArrayReader(r.read(), grid, path)
-                continue
+                return (str(path), None), ArrayReader(r.read(), grid, path)
         with RasterReader.on_grid(path, grid, resampling) as r:
-            loaded[(str(path), resampling)] = ArrayReader(r.read(), grid, path)
-    return loaded
+            return (str(path), resampling), ArrayReader(r.read(), grid, path)
+
+    # GDAL decodes outside Python's lock: two files at a time (4-5 ms less of the Yanco date's 20 ms of reading)
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(load, paths))
 
 
 def _sigma(fine_path, coarse_path, grid, opts, resampling, band=1, loaded=None):
