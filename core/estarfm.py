@@ -325,8 +325,9 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     float32 scratch for the weights of a window row, for the dates after the first (None: one date; with
     several, NG = 1).
 
-    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; its
-    length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
+    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; the
+    similarity test compares with each centre's float32 intervals, found once per image row (:func:`_bounds`);
+    its length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
     extra columns). Where a centre uses one pair only, the similarity and weight read that pair twice
     (:func:`_centre`); the date sums read DC1/DC2 as they are (those of an unused pair are not used).
     The loops take NG = ``len(group)`` window rows at once (:func:`_group_rows`: 3 or 1), so

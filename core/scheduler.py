@@ -236,7 +236,7 @@ def open_scheduler(scheduler, progress=None, lazy=False):
     import multiprocessing
     multiprocessing.set_executable(_python())            # worker processes run Python, not QGIS
     threads = max(1, (os.cpu_count() or 1) // scheduler.workers)
-    env = {"NUMBA_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads), "GDAL_NUM_THREADS": str(threads)}
+    env = {"NUMBA_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     with distributed.LocalCluster(n_workers=scheduler.workers, threads_per_worker=1, processes=True,
                                   dashboard_address=None, silence_logs=logging.ERROR, env=env) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:

@@ -1,21 +1,9 @@
-from pathlib import Path
-
 import numpy as np
 import pytest
 from conftest import real_data
 from osgeo import gdal
 from smfusion.core.errors import SMFusionError
-from smfusion.core.raster import (
-    Grid,
-    RasterReader,
-    RasterWriter,
-    atomic_path,
-    creation_options,
-    read_raster,
-    tiles,
-    warp,
-    write_raster,
-)
+from smfusion.core.raster import Grid, RasterReader, RasterWriter, atomic_path, read_raster, tiles, warp, write_raster
 
 pytestmark = pytest.mark.usefixtures("gdal_mode")    # every test in both GDAL error modes
 
@@ -82,16 +70,6 @@ def test_write_read_round_trip_and_creation_options(tmp_path):
     assert np.isnan(ds.GetRasterBand(1).GetNoDataValue())
     assert ds.GetMetadataItem("UNITS") == "m3/m3"
     assert [p.name for p in tmp_path.iterdir()] == ["ssm_20210401.tif"]     # no temporary left
-
-
-def test_tiles_compressed_on_threads_are_the_same_bytes(tmp_path, monkeypatch):
-    grid = Grid.from_bounds("EPSG:5179", 0, 0, 600_000, 500_000, 1000)       # 600x500 px: 6 tiles
-    a = np.random.default_rng(4).normal(0.25, 0.05, grid.shape).astype("float32")
-    assert "NUM_THREADS=ALL_CPUS" in creation_options()
-    threaded = Path(write_raster(tmp_path / "threads" / "x.tif", a, grid)).read_bytes()
-    monkeypatch.setenv("GDAL_NUM_THREADS", "1")                # the user's setting wins
-    assert "NUM_THREADS=1" in creation_options()
-    assert Path(write_raster(tmp_path / "one" / "x.tif", a, grid)).read_bytes() == threaded
 
 
 def test_integer_nodata_and_nan(tmp_path):
