@@ -232,29 +232,28 @@ def _window_terms(F1, F2, C1, C2, Ct, modes, h, rows, cols, w, unbiased, T1, FB)
 
 
 @kernel
+def _edge(a, f, s, out):
+    """The float32 value nearest to ``out`` (±inf) with |a − f| < s in float32, found from ``a`` (within an ulp
+    or two of it: f ± s) ulp by ulp, as ``fl(a − f)`` grows with a; f finite, s > 0."""
+    if abs(np.float32(a - f)) < s:
+        while abs(np.float32(np.nextafter(a, out) - f)) < s:
+            a = np.nextafter(a, out)
+    else:
+        while not abs(np.float32(a - f)) < s:      # ends at f at the latest
+            a = np.nextafter(a, -out)
+    return a
+
+
+@kernel
 def _bounds(f, s):
     """The float32 interval (lo, hi) of the values a similar to a centre of fine value ``f`` at threshold
-    ``s`` (float32): lo ≤ a ≤ hi exactly where |a − f| < s in float32 arithmetic (false for NaN a), as
-    ``fl(a − f)`` grows with a. Empty (lo > hi) where no a is: s ≤ 0 or NaN, f not finite. Two compares
-    in the window loop instead of a subtraction, an abs and a compare."""
+    ``s`` (float32): lo ≤ a ≤ hi exactly where |a − f| < s in float32 arithmetic (false for NaN a). Empty
+    (lo > hi) where no a is: s ≤ 0 or NaN, f not finite. Two compares in the window loop instead of a
+    subtraction, an abs and a compare."""
     inf = np.float32(np.inf)
     if not (s > np.float32(0.0)) or not math.isfinite(f):
         return inf, -inf
-    hi = np.float32(f + s)                          # within an ulp or two of the edge: step to it
-    if abs(np.float32(hi - f)) < s:
-        while abs(np.float32(np.nextafter(hi, inf) - f)) < s:
-            hi = np.nextafter(hi, inf)
-    else:
-        while not abs(np.float32(hi - f)) < s:      # ends at f at the latest
-            hi = np.nextafter(hi, -inf)
-    lo = np.float32(f - s)
-    if abs(np.float32(lo - f)) < s:
-        while abs(np.float32(np.nextafter(lo, -inf) - f)) < s:
-            lo = np.nextafter(lo, -inf)
-    else:
-        while not abs(np.float32(lo - f)) < s:
-            lo = np.nextafter(lo, inf)
-    return lo, hi
+    return _edge(np.float32(f - s), f, s, -inf), _edge(np.float32(f + s), f, s, inf)
 
 
 @kernel(fast=True)
