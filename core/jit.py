@@ -36,8 +36,10 @@ if not {"NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES"} & set(os.environ) and (_features
 
 from numba import config, get_num_threads, njit, prange, set_num_threads  # noqa: E402
 from numba.cpython.unsafe.numbers import trailing_zeros  # noqa: E402 - LLVM's cttz, in numba since 0.38
+from numba.extending import overload  # noqa: E402
 
-__all__ = ["config", "njit", "prange", "get_num_threads", "set_num_threads", "kernel", "trailing_zeros"]
+__all__ = ["config", "njit", "prange", "get_num_threads", "set_num_threads", "kernel", "trailing_zeros",
+           "overload"]
 
 
 # Reassociation (vectorised sums), contraction (FMA) and reciprocals, but never "no NaNs": NaN is nodata.
