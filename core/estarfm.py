@@ -307,6 +307,13 @@ def _row_typed(i, g, group):
 
 
 @kernel
+def _mode(u1, u2):
+    """The pair mode of a centre that uses pair 1 (``u1``) and/or pair 2 (``u2``): 0 both, 1 pair 1, 2 pair 2;
+    the first index of ``RT`` (unsigned, as the window loops index)."""
+    return np.uintp(0 if (u1 and u2) else (1 if u1 else 2))
+
+
+@kernel
 def _centre(F, S1, S2, r, c, rr, cc):
     """The centre (r, c) of core pixel (rr, cc), as the window loops read it: whether each pair is used
     there (u1/u2); the pairs p1/p2 read as pairs 1 and 2 (0 and 1 where both are used, else the used
@@ -423,7 +430,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 if not (u1 or u2):
                     continue
                 lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
-                mode = np.uintp(0 if (u1 and u2) else (1 if u1 else 2))
+                mode = _mode(u1, u2)
                 jb = np.uintp(c - w)
                 b1 = B1[cc]
                 b2 = B2[cc]
@@ -522,7 +529,7 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
             if not (u1 or u2):
                 continue
             lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
-            mode = np.uintp(0 if (u1 and u2) else (1 if u1 else 2))
+            mode = _mode(u1, u2)
             jb = np.uintp(c - w)
             b1 = B1[cc]
             b2 = B2[cc]
