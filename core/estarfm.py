@@ -30,7 +30,7 @@ import numpy as np
 
 from .errors import SMFusionError
 from .estarfm_options import MAX_CONVERSION, MIN_SIMILAR, Options
-from .jit import kernel, overload, prange
+from .jit import kernel, overload, prange, scratch
 from .raster import Tile
 
 # ---------------------------------------------------------------------------------------------- sigma
@@ -299,8 +299,8 @@ def _row(i, g, group):
 def _row_typed(i, g, group):
     """:func:`_row` typed for the loops: unsigned where NG > 1, so that the indexing needs no branch-free
     fix-up for negative indices (LLVM then steps the row addresses of a group by adds: the one-date
-    kernel 5–10 % faster, paired on Yanco); signed with one row (the several-date loop, where the
-    unsigned row was 4 % slower)."""
+    kernel 5–10 % faster, paired on Yanco); signed with one row (the regression's loop; in the several-date
+    loop with one row, as it was before its groups, the unsigned row was 4 % slower)."""
     if len(group) == 1:
         return lambda i, g, group: i + g
     return lambda i, g, group: np.uintp(i + g)
@@ -330,7 +330,7 @@ def _centre(F, S1, S2, r, c, rr, cc):
 
 @kernel(parallel=True, fast=True)
 def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
-             rowbuf, width, group, out, NS, V, rb1, rb2):
+             keep, width, group, out, NS, V, rb1, rb2):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
     float32 blocks (H + Q, W + P), padded on the right by P = L − (2w+1) columns and at the bottom by Q
@@ -343,9 +343,9 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
     RT (3, H, W + P), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
     shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
-    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); rowbuf (rows, L)
-    float32 scratch for the weights of a window row, for the dates after the first (None: one date; with
-    several, NG = 1).
+    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); keep, a tuple of
+    NG·L items for several dates: the size of the :func:`scratch` that keeps the weights of a row group for
+    the dates after the first (None: one date).
 
     The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; the
     similarity test compares with each centre's float32 intervals, found once per image row (:func:`_bounds`);
@@ -355,7 +355,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
     The loops take NG = ``len(group)`` window rows at once (:func:`_group_rows`: 3 or 1), so
     that the float32 partial sums of a lane row group are added across the lanes and into float64 once
     per group rather than once per row. One pass over a group finds the weights (:func:`_weight`) and the
-    sums of the first date; the further dates take a dot product each with the row's weights. Step 7
+    sums of the first date; the further dates take a dot product each with the group's weights, kept on the
+    stack (:func:`scratch`, so that the weight pass still vectorises). Step 7
     runs a pass of its own, row by row, for the (rare) predictions out of ``vrange``.
 
     The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
@@ -378,6 +379,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
         AD2 = np.zeros((cols, D))
         AS = np.zeros((cols, D))
         LB = np.empty((cols, 4), np.float32)           # the centres' intervals of similar values (_bounds)
+        if keep is not None:
+            kept = scratch(keep)                       # the weights of a row group, for the further dates
         for cc in range(cols):
             u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, cc + h, rr, cc)
             LB[cc, 0], LB[cc, 1] = _bounds(f1p, s1)
@@ -464,8 +467,8 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                             ok = _similar(a1, a2, lo1, hi1, lo2, hi2, dt)
                             inv = _weight(ok, RT, mode, ig, jb + jj, dt, a1, a2, C[p1, ig, jb + jj],
                                           C[p2, ig, jb + jj], b1, b2)
-                            if rowbuf is not None:          # (several dates: NG = 1, g = 0)
-                                rowbuf[rr, jj] = inv
+                            if keep is not None:            # (several dates)
+                                kept[np.uintp(g) * L + jj] = inv
                             if G is None:                   # (ub: counted in pass 1); a masked add
                                 pn = (pn + one) if ok else pn
                             pt += inv
@@ -496,20 +499,23 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                     AD2[cc, 0] += t_d2
                     if MT is not None:
                         AS[cc, 0] += t_s
-                    if rowbuf is None:
+                    if keep is None:
                         continue
-                    for d in range(1, D):                   # the further dates: dot products over the row
+                    for d in range(1, D):                   # the further dates: dot products over the group
                         t_d1 = zero
                         t_d2 = zero
                         for jj in range(L):
-                            t_d1 += rowbuf[rr, jj] * DC1[d, i, jb + jj]
-                            t_d2 += rowbuf[rr, jj] * DC2[d, i, jb + jj]
+                            for g in range(NG):
+                                ig = _row(i, g, group)
+                                t_d1 += kept[np.uintp(g) * L + jj] * DC1[d, ig, jb + jj]
+                                t_d2 += kept[np.uintp(g) * L + jj] * DC2[d, ig, jb + jj]
                         AD1[cc, d] += t_d1
                         AD2[cc, d] += t_d2
                         if MT is not None:
                             t_s = zero
                             for jj in range(L):
-                                t_s += rowbuf[rr, jj] * MT[d, i, jb + jj]
+                                for g in range(NG):
+                                    t_s += kept[np.uintp(g) * L + jj] * MT[d, _row(i, g, group), jb + jj]
                             AS[cc, d] += t_s
                 ACC[cc, 0] = n
                 ACC[cc, 1] = tot
@@ -612,14 +618,15 @@ LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded
 GROUP_ROWS = 3  # window rows that the loops of _segment take at once, where they still vectorise
 
 
-def _group_rows(dates, opts):
-    """Window rows that :func:`_segment` takes at once: :data:`GROUP_ROWS` for one date with the
-    conversion coefficient "one" (the default), else 1. LLVM vectorises the lane loop over a row group
-    only where it unrolls the group first, that is where the loop body is small enough: not with several
-    dates (the weights kept for the further dates), nor with the regression's sums once ubESTARFM or a
-    gappy C(tp) adds to them; 4 or 5 rows fail for ubESTARFM. (Checked in the assembly with LLVM 14 and
-    22: ``vdivps`` on zmm registers.)"""
-    return GROUP_ROWS if dates == 1 and opts.conversion == "one" else 1
+def _group_rows(opts):
+    """Window rows that :func:`_segment` takes at once: :data:`GROUP_ROWS` with the conversion coefficient
+    "one" (the default), else 1. LLVM vectorises the lane loop over a row group only where it unrolls the
+    group first, that is where the loop body is small enough: not with the regression's sums once
+    ubESTARFM or a gappy C(tp) adds to them; 4 or 5 rows fail for ubESTARFM. With several dates it does
+    since the weights kept for the further dates lie on the stack (:func:`scratch`; in an array, its
+    runtime overlap checks left the loop scalar). (Checked in the assembly with LLVM 14 and 22: ``vdivps``
+    on zmm registers.)"""
+    return GROUP_ROWS if opts.conversion == "one" else 1
 
 
 def _padded(a, value, w, group):
@@ -738,7 +745,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     for d, ct in enumerate(cts):
         _window_terms(F1, F2, c1, c2, ct, _modes(pairs, ~np.isnan(ct[h:h + rows, h:h + cols])), h, rows, cols, w,
                       opts.unbiased, T1[d], FB[d])
-    ng = _group_rows(D, opts)
+    ng = _group_rows(opts)
     ii = np.arange(-w, w + 1)
     DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
     shape = (F1.shape[0] + DT.shape[0] - opts.window, F1.shape[1] + DT.shape[1] - opts.window)  # DT's padding
@@ -754,7 +761,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     V = np.empty(rows * cols)
     _segment(F, C, G, RT, DT, DC1, DC2, None if gapfree else MT, S1, S2, T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange, np.empty((rows, DT.shape[1]), np.float32) if D > 1 else None,
+             vrange, (0,) * (ng * DT.shape[1]) if D > 1 else None,
              (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),
              _block_rows(5 + 3 * D, DT.shape[1], ng))
     if stats is not None:

@@ -62,11 +62,10 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
 
 @pytest.mark.parametrize("window", [5, 9, 13])
 def test_window_rows_in_groups_equal_the_reference(window):
-    """One date with the conversion "one": the kernel takes 3 window rows at once, with 1, 0 and 2 rows
-    of padding here (7 in the test above: 2)."""
-    assert [E._group_rows(d, Options(method=m, conversion=c)) for d, m, c in
-            [(1, "estarfm", "one"), (1, "ubestarfm", "one"), (1, "estarfm", "regression"),
-             (2, "estarfm", "one")]] == [3, 3, 1, 1]
+    """The conversion "one": the kernel takes 3 window rows at once, with 1, 0 and 2 rows of padding here
+    (7 in the test above: 2)."""
+    assert [E._group_rows(Options(method=m, conversion=c)) for m, c in
+            [("estarfm", "one"), ("ubestarfm", "one"), ("estarfm", "regression")]] == [3, 3, 1]
     f1, c1, f2, c2, c0 = _case(gaps=True)
     for method, conversion in itertools.product(METHODS, CONVERSIONS):
         kw = dict(window=window, classes=4, conversion=conversion, method=method, valid_min=0.3, valid_max=0.8)
@@ -74,6 +73,32 @@ def test_window_rows_in_groups_equal_the_reference(window):
         got = E.estarfm(f1, c1, f2, c2, c0, Options(**kw))
         assert np.array_equal(np.isnan(ref), np.isnan(got)) and np.isfinite(got).mean() > 0.9
         np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("window", [5, 13])
+def test_several_dates_at_once_equal_each_date_alone(window):
+    """Several prediction dates in one call (the series' pair segments) keep each row group's weights for the
+    dates after the first (in 3-row groups with the conversion "one", in rows with the regression): every
+    date equals the one-date kernel and the pixel-loop reference, C(tp) with gaps and without."""
+    f1, c1, f2, c2, c0 = _case(gaps=True)
+    full = np.where(np.isnan(c0), c1, c0)
+    cts = [c0, full + 0.03, c0 - 0.02, full]
+    w = window // 2
+    blocks = [np.pad(a.astype("float64"), w, constant_values=np.nan) for a in (f1, c1, f2, c2)]
+    for method, conversion in itertools.product(METHODS, CONVERSIONS):
+        opts = Options(window=window, classes=4, conversion=conversion, method=method, valid_min=0.3, valid_max=0.8)
+        s1 = E.Sigma.of(f1, c1, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
+        s2 = E.Sigma.of(f2, c2, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
+        for dates in (cts, cts[1::2]):                   # with gaps in C(tp) (its mask) and gap-free
+            several = E.fuse_block(*blocks, [np.pad(ct.astype("float64"), w, constant_values=np.nan) for ct in dates],
+                                   s1, s2, opts, halo=w)
+            for ct, got in zip(dates, several):
+                alone = E.estarfm(f1, c1, f2, c2, ct, opts)
+                ref = estarfm_reference(f1, c1, f2, c2, ct, window=window, classes=4, conversion=conversion,
+                                        method=method, valid_min=0.3, valid_max=0.8)
+                assert np.array_equal(np.isnan(got), np.isnan(alone)) and np.isfinite(got).mean() > 0.9
+                np.testing.assert_allclose(got, alone, atol=2e-6, rtol=0)
+                np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
 
 
 def test_single_pair_and_fallback_equal_the_reference():
