@@ -624,8 +624,8 @@ def _group_rows(opts):
     group first, that is where the loop body is small enough: not with the regression's sums once
     ubESTARFM or a gappy C(tp) adds to them; 4 or 5 rows fail for ubESTARFM. With several dates it does
     since the weights kept for the further dates lie on the stack (:func:`scratch`; in an array, its
-    runtime overlap checks left the loop scalar). (Checked in the assembly with LLVM 14 and 22: ``vdivps``
-    on zmm registers.)"""
+    runtime overlap checks left the loop scalar). (Checked in the assembly, ``vdivps`` on zmm registers:
+    one date with LLVM 14 and 22, several dates with LLVM 14.)"""
     return GROUP_ROWS if opts.conversion == "one" else 1
 
 
