@@ -85,10 +85,10 @@ def test_several_dates_at_once_equal_each_date_alone(window):
     cts = [c0, full + 0.03, c0 - 0.02, full]
     w = window // 2
     blocks = [np.pad(a.astype("float64"), w, constant_values=np.nan) for a in (f1, c1, f2, c2)]
+    sigma_block = Options().sigma_block                     # the thresholds depend on neither method nor conversion
+    s1, s2 = (E.Sigma.of(f, c, sigma_block, 4).threshold(0, 0, *f1.shape) for f, c in ((f1, c1), (f2, c2)))
     for method, conversion in itertools.product(METHODS, CONVERSIONS):
         opts = Options(window=window, classes=4, conversion=conversion, method=method, valid_min=0.3, valid_max=0.8)
-        s1 = E.Sigma.of(f1, c1, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
-        s2 = E.Sigma.of(f2, c2, opts.sigma_block, opts.classes).threshold(0, 0, *f1.shape)
         for dates in (cts, cts[1::2]):                   # with gaps in C(tp) (its mask) and gap-free
             several = E.fuse_block(*blocks, [np.pad(ct.astype("float64"), w, constant_values=np.nan) for ct in dates],
                                    s1, s2, opts, halo=w)
