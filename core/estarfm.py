@@ -30,8 +30,9 @@ import numpy as np
 
 from .errors import SMFusionError
 from .estarfm_options import MAX_CONVERSION, MIN_SIMILAR, Options
-from .jit import kernel, overload, prange, scratch
+from .jit import kernel, prange
 from .raster import Tile
+from .simd import LANES, add_to, constant, load, select, splat, store, vabs
 
 # ---------------------------------------------------------------------------------------------- sigma
 
@@ -257,53 +258,38 @@ def _bounds(f, s):
 
 
 @kernel(fast=True)
-def _similar(a1, a2, lo1, hi1, lo2, hi2, dt):
-    """Whether a window pixel with fine values a1/a2 is similar to the centre (in its intervals of
-    :func:`_bounds`) and inside the window (dt > 0: not in the row's padding)."""
-    return (a1 >= lo1) & (a1 <= hi1) & (a2 >= lo2) & (a2 <= hi2) & (dt > np.float32(0.0))
+def _similar(a1, a2, lo1, hi1, lo2, hi2):
+    """Whether window pixels with fine values a1/a2 are similar to their centres (in their intervals of
+    :func:`_bounds`); numbers or lanes."""
+    return (a1 >= lo1) & (a1 <= hi1) & (a2 >= lo2) & (a2 <= hi2)
 
 
 @kernel(fast=True)
-def _weight(ok, RT, mode, i, j, dt, a1, a2, c1, c2, b1, b2):
-    """float32 weight 1 / ((1 − R)·D + ε) of window pixel (i, j) with fine values a1/a2 and coarse
-    c1/c2, 0 where it is not similar to the centre (``ok``, from :func:`_similar`: the loops count the
-    similar pixels with the same test); dt = D/2 (the halves are exact and save a multiply). RT None:
+def _weight(ok, rt, dt, a1, a2, c1, c2, b1, b2):
+    """float32 weight 1 / ((1 − R)·D + ε) of window pixels with fine values a1/a2 and coarse c1/c2, 0 where
+    they are not similar to their centres (``ok``, from :func:`_similar`: the loops count the similar pixels
+    with the same test); dt = D/2 (the halves are exact and save a multiply); numbers or lanes. rt None:
     ubESTARFM, R = ½(R1 + R2) of the pairs shifted by b1/b2 (with one pair read twice, R of that pair),
-    else 2(1 − R) = RT[mode, i, j]."""
-    one = np.float32(1.0)
-    zero = np.float32(0.0)
-    if RT is None:
+    else rt = 2(1 − R) of the pixels (``RT``)."""
+    one = constant(dt, 1.0)
+    zero = constant(dt, 0.0)
+    eps = constant(dt, _EPS)
+    if rt is None:
         y1 = a1 + b1
         y2 = a2 + b2
         # 2(1 − R) = |n1/d1| + |n2/d2| = (|n1||d2| + |n2||d1|) / |d1 d2|; R ∉ [−1, 1] → 0.5
-        n1 = abs(y1 - c1)
-        d1 = abs(y1 + c1)
-        n2 = abs(y2 - c2)
-        d2 = abs(y2 + c2)
+        n1 = vabs(y1 - c1)
+        d1 = vabs(y1 + c1)
+        n2 = vabs(y2 - c2)
+        d2 = vabs(y2 + c2)
         num = n1 * d2 + n2 * d1
         den = d1 * d2
-        within = (num <= np.float32(4.0) * den) & (den > zero)
+        within = (num <= constant(dt, 4.0) * den) & (den > zero)
         # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
-        inv = (den if within else one) / ((num * dt + _EPS * den) if within else (dt + _EPS))
+        inv = select(within, den, one) / select(within, num * dt + eps * den, dt + eps)
     else:
-        inv = one / (RT[mode, i, j] * dt + _EPS)
-    return inv if ok else zero
-
-
-def _row(i, g, group):
-    """Image row i + g of the window row group from row i in :func:`_segment` (``group``: NG items)."""
-    return i + g
-
-
-@overload(_row)
-def _row_typed(i, g, group):
-    """:func:`_row` typed for the loops: unsigned where NG > 1, so that the indexing needs no branch-free
-    fix-up for negative indices (LLVM then steps the row addresses of a group by adds: the one-date
-    kernel 5–10 % faster, paired on Yanco); signed with one row (the regression's loop; in the several-date
-    loop with one row, as it was before its groups, the unsigned row was 4 % slower)."""
-    if len(group) == 1:
-        return lambda i, g, group: i + g
-    return lambda i, g, group: np.uintp(i + g)
+        inv = one / (rt * dt + eps)
+    return select(ok, inv, zero)
 
 
 @kernel
@@ -328,202 +314,232 @@ def _centre(F, S1, S2, r, c, rr, cc):
     return u1, u2, p1, p2, F[p1, r, c], F[p2, r, c], s1, s2
 
 
+# The rows of the centres' parameters (CP, float32) and sums (SUM, float64) of an image row in _segment,
+# one column per centre: lanes of LANES centres are read and added at once.
+_LO1, _HI1, _LO2, _HI2, _U1, _U2, _B1, _B2, _XS, _YS = range(10)
+_N, _TOT, _SX, _SY, _SXX, _SXY, _SYY = range(7)
+
+
+@kernel
+def _intervals(CP, cb):
+    """The lanes of the similarity intervals lo1, hi1, lo2, hi2 of the LANES centres from column cb."""
+    return load(CP, (_LO1, cb)), load(CP, (_HI1, cb)), load(CP, (_LO2, cb)), load(CP, (_HI2, cb))
+
+
+@kernel(fast=True)
+def _pair(X, i, j, m1, m2):
+    """The lanes of planes X (2, ...) at (i, j), read as pairs 1 and 2: X[0] and X[1] where every lane uses
+    both pairs (m1 None), else per lane as :func:`_centre` reads them (m1/m2: the lanes that use pair 1/2)."""
+    x0 = load(X, (0, i, j))
+    x1 = load(X, (1, i, j))
+    if m1 is None:
+        return x0, x1
+    return select(m1, x0, x1), select(m2, x1, x0)
+
+
+@kernel(fast=True)
+def _rt(RT, i, j, m1, m2):
+    """The lanes of 2(1 − R) at (i, j) for the pair modes of the lanes (every lane both: m1 None)."""
+    r0 = load(RT, (0, i, j))
+    if m1 is None:
+        return r0
+    return select(m1 & m2, r0, select(m1, load(RT, (1, i, j)), load(RT, (2, i, j))))
+
+
+@kernel(fast=True)
+def _shift_sums(F, G, CP, SUM, cb, r, w, jb, m1, m2):
+    """ubESTARFM's pass 1 for the LANES centres from column cb: over each window, the similar pixels and
+    their sums of C − F of the pairs read as 1 and 2, added to SUM[_N, _SX, _SY] (float64, per window row)."""
+    K = 2 * w + 1
+    zero = splat(0.0)
+    one = splat(1.0)
+    lo1, hi1, lo2, hi2 = _intervals(CP, cb)
+    for di in range(K):
+        i = np.uintp(r - w + di)
+        n = zero
+        g1 = zero
+        g2 = zero
+        for dj in range(K):
+            j = jb + np.uintp(dj)
+            a1, a2 = _pair(F, i, j, m1, m2)
+            ok = _similar(a1, a2, lo1, hi1, lo2, hi2)
+            x1, x2 = _pair(G, i, j, m1, m2)
+            n = select(ok, n + one, n)
+            g1 = select(ok, g1 + x1, g1)
+            g2 = select(ok, g2 + x2, g2)
+        add_to(SUM, (_N, cb), n)
+        add_to(SUM, (_SX, cb), g1)
+        add_to(SUM, (_SY, cb), g2)
+
+
+@kernel(fast=True)
+def _weight_sums(F, C, G, RT, DT, DC1, DC2, MT, CP, SUM, SD, KW, several, fcrit, cb, r, w, jb, m1, m2):
+    """Pass 2 for the LANES centres from column cb: over each window, the weights (:func:`_weight`) and their
+    sums, added per window row to SUM (float64): the similar pixels (ESTARFM; ubESTARFM counted them in
+    pass 1), the weights, and with the regression (``fcrit``) its sums about the centre (xs, ys); and to
+    SD (D, 3, ·): Σ w·(C(tp) − C(tk)) of both pairs and Σ w·(C(tp) valid) (MT; None: gap-free) of every
+    date. With ``several`` dates, the weights of a window row are kept in KW (2w+1, LANES) for the dates
+    after the first."""
+    K = 2 * w + 1
+    D = DC1.shape[0]
+    zero = splat(0.0)
+    one = splat(1.0)
+    lo1, hi1, lo2, hi2 = _intervals(CP, cb)
+    b1 = load(CP, (_B1, cb))
+    b2 = load(CP, (_B2, cb))
+    xs = load(CP, (_XS, cb))
+    ys = load(CP, (_YS, cb))
+    for di in range(K):
+        i = np.uintp(r - w + di)
+        n = zero
+        pt = zero
+        t1 = zero
+        t2 = zero
+        ts = zero
+        px = zero
+        py = zero
+        pxx = zero
+        pxy = zero
+        pyy = zero
+        for dj in range(K):
+            j = jb + np.uintp(dj)
+            dt = splat(DT[di, dj])
+            a1, a2 = _pair(F, i, j, m1, m2)
+            c1, c2 = _pair(C, i, j, m1, m2)
+            ok = _similar(a1, a2, lo1, hi1, lo2, hi2)
+            if RT is None:
+                inv = _weight(ok, None, dt, a1, a2, c1, c2, b1, b2)
+            else:
+                inv = _weight(ok, _rt(RT, i, j, m1, m2), dt, a1, a2, c1, c2, b1, b2)
+            if G is None:
+                n = select(ok, n + one, n)
+            pt += inv
+            t1 += inv * load(DC1, (0, i, j))
+            t2 += inv * load(DC2, (0, i, j))
+            if MT is not None:
+                ts += inv * load(MT, (0, i, j))
+            if several is not None:
+                store(KW, (dj, 0), inv)
+            if fcrit is not None:                   # an unused pair adds no points
+                k1 = ok if m1 is None else ok & m1
+                k2 = ok if m1 is None else ok & m2
+                x1 = select(k1, c1 - xs, zero)
+                z1 = select(k1, a1 + b1 - ys, zero)
+                x2 = select(k2, c2 - xs, zero)
+                z2 = select(k2, a2 + b2 - ys, zero)
+                px += x1 + x2
+                py += z1 + z2
+                pxx += x1 * x1 + x2 * x2
+                pxy += x1 * z1 + x2 * z2
+                pyy += z1 * z1 + z2 * z2
+        if G is None:
+            add_to(SUM, (_N, cb), n)
+        add_to(SUM, (_TOT, cb), pt)
+        add_to(SD, (0, 0, cb), t1)
+        add_to(SD, (0, 1, cb), t2)
+        if MT is not None:
+            add_to(SD, (0, 2, cb), ts)
+        if fcrit is not None:
+            add_to(SUM, (_SX, cb), px)
+            add_to(SUM, (_SY, cb), py)
+            add_to(SUM, (_SXX, cb), pxx)
+            add_to(SUM, (_SXY, cb), pxy)
+            add_to(SUM, (_SYY, cb), pyy)
+        if several is None:
+            continue
+        for d in range(1, D):                   # the further dates: the row's weights again
+            t1 = zero
+            t2 = zero
+            ts = zero
+            for dj in range(K):
+                j = jb + np.uintp(dj)
+                q = load(KW, (dj, 0))
+                t1 += q * load(DC1, (d, i, j))
+                t2 += q * load(DC2, (d, i, j))
+                if MT is not None:
+                    ts += q * load(MT, (d, i, j))
+            add_to(SD, (d, 0, cb), t1)
+            add_to(SD, (d, 1, cb), t2)
+            if MT is not None:
+                add_to(SD, (d, 2, cb), ts)
+
+
 @kernel(parallel=True, fast=True)
-def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange,
-             keep, width, group, out, NS, V, rb1, rb2):
+def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fcrit, vrange, several,
+             out, NS, V):
     """Steps 1–5 and 7 for every core pixel, and for all D dates of ``DC1``/``DC2`` at once.
 
-    float32 blocks (H + Q, W + P), padded on the right by P = L − (2w+1) columns and at the bottom by Q
-    rows that round 2w+1 up to a multiple of NG = ``len(group)`` (:func:`_padded`): F (2, H + Q, W + P),
-    the fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, H + Q, W + P) the coarse
-    ones, G = C − F (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1 + Q, L): ½(1 + distance/w), 0
-    past the window; DC* (D, H + Q, W + P): C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1,
-    FB (D, rows, cols) from :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
+    float32 blocks (H, W + LANES), with LANES more columns on the right (:func:`_planes`): F (2, ...), the
+    fine images of pairs 1 and 2 (NaN where the pair is unusable), C (2, ...) the coarse ones, G = C − F
+    (for ubESTARFM's shifts; None for ESTARFM); DT (2w+1, 2w+1): ½(1 + distance/w); DC* (D, ...):
+    C(tp) − C(tk), 0 where invalid; S*: float64 thresholds; T1, FB (D, rows, cols) from
+    :func:`_window_terms`. Writes out (D, rows, cols), NS and V (rows·cols).
 
     Options are None or not, so that numba compiles one loop per combination, without branches inside:
-    RT (3, H, W + P), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
-    shifted pairs); MT (D, H, W + P), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the
-    critical F values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); keep, a tuple of
-    NG·L items for several dates: the size of the :func:`scratch` that keeps the weights of a row group for
-    the dates after the first (None: one date).
+    RT (3, ...), 2(1 − R) of each pixel for the pair modes both/1/2 (None: ubESTARFM, R from the
+    shifted pairs); MT (D, ...), 1 where C(tp) is valid (None: C(tp) is gap-free); fcrit, the critical F
+    values (None: V = 1); vrange, (min, max) of step 7 (None: no revision); ``several``, not None where
+    D > 1.
 
-    The window loop is branch-free float32 (non-similar pixels get weight 0), so that it vectorises; the
-    similarity test compares with each centre's float32 intervals, found once per image row (:func:`_bounds`);
-    its length L is a multiple of LANES, so that no scalar remainder runs (DT = 0 past the window masks the
-    extra columns). Where a centre uses one pair only, the similarity and weight read that pair twice
-    (:func:`_centre`); the date sums read DC1/DC2 as they are (those of an unused pair are not used).
-    The loops take NG = ``len(group)`` window rows at once (:func:`_group_rows`: 3 or 1), so
-    that the float32 partial sums of a lane row group are added across the lanes and into float64 once
-    per group rather than once per row. One pass over a group finds the weights (:func:`_weight`) and the
-    sums of the first date; the further dates take a dot product each with the group's weights, kept on the
-    stack (:func:`scratch`, so that the weight pass still vectorises). Step 7
-    runs a pass of its own, row by row, for the (rare) predictions out of ``vrange``.
-
-    The centres of an image row go through their windows ``rb1`` (shifts) or ``rb2`` (weights) window rows
-    at a time (whole groups), keeping their running sums in per-centre arrays: the window rows of one
-    block stay in the L1 cache from one centre to the next (:func:`_block_rows`). The sums are added in
-    the same order as group by group, so the result does not depend on the block sizes.
+    The window loops take LANES centres of an image row at once, one per lane (:mod:`.simd`): a window
+    pixel is one vector load per plane, the similarity test compares with the centres' float32 intervals
+    (:func:`_bounds`), and each centre's sums stay in its lane, added into float64 once per window row.
+    Where some centre of the LANES uses one pair only, the pairs are read per lane as :func:`_centre`
+    reads them (else, the common case, as they are). The date sums read DC1/DC2 as they are (those of an
+    unused pair are not used). Step 7 runs a pass of its own, per centre, for the (rare) predictions out
+    of ``vrange``.
     """
     D = DC1.shape[0]
-    one = np.float32(1.0)
-    zero = np.float32(0.0)
+    K = 2 * w + 1
     for rr in prange(rows):
-        L = np.uintp(len(width))  # compile-time constants inside the parallel loop's body: the loops unroll
-        NG = len(group)
-        RW = DT.shape[0]
         r = rr + h
-        B1 = np.zeros(cols, np.float32)                # shifts of the pairs read as 1 and 2
-        B2 = np.zeros(cols, np.float32)
-        ACC = np.zeros((cols, 7))                # n, tot, sx, sy, sxx, sxy, syy
-        AD1 = np.zeros((cols, D))
-        AD2 = np.zeros((cols, D))
-        AS = np.zeros((cols, D))
-        LB = np.empty((cols, 4), np.float32)           # the centres' intervals of similar values (_bounds)
-        if keep is not None:
-            kept = scratch(keep)                       # the weights of a row group, for the further dates
-        for cc in range(cols):
-            u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, cc + h, rr, cc)
-            LB[cc, 0], LB[cc, 1] = _bounds(f1p, s1)
-            LB[cc, 2], LB[cc, 3] = _bounds(f2p, s2)
-        if G is not None:                              # pass 1 (ub): the shifts b_k = mean(C − F) over the similar
-            for i0 in range(r - w, r - w + RW, rb1):
-                i1 = min(i0 + rb1, r - w + RW)
-                for cc in range(cols):
-                    c = cc + h
-                    u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
-                    if not (u1 or u2):
-                        continue
-                    lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
-                    jb = np.uintp(c - w)
-                    n = ACC[cc, 0]
-                    sd1 = ACC[cc, 1]
-                    sd2 = ACC[cc, 2]
-                    for i in range(i0, i1, NG):
-                        di = np.uintp(i - r + w)
-                        pn = zero
-                        pd1 = zero
-                        pd2 = zero
-                        for jj in range(L):
-                            for g in range(NG):
-                                ig = _row(i, g, group)
-                                a1 = F[p1, ig, jb + jj]
-                                a2 = F[p2, ig, jb + jj]
-                                ok = _similar(a1, a2, lo1, hi1, lo2, hi2, DT[di + g, jj])
-                                pn = (pn + one) if ok else pn           # masked adds
-                                pd1 = (pd1 + G[p1, ig, jb + jj]) if ok else pd1
-                                pd2 = (pd2 + G[p2, ig, jb + jj]) if ok else pd2
-                        n += pn
-                        sd1 += pd1
-                        sd2 += pd2
-                    ACC[cc, 0] = n
-                    ACC[cc, 1] = sd1
-                    ACC[cc, 2] = sd2
-            for cc in range(cols):
-                n = ACC[cc, 0]
-                if n > MIN_SIMILAR:
-                    B1[cc] = np.float32(ACC[cc, 1] / n)
-                    B2[cc] = np.float32(ACC[cc, 2] / n)
-                ACC[cc, 1] = 0.0                        # n stays: pass 2 has the same similar pixels
-                ACC[cc, 2] = 0.0
-        for i0 in range(r - w, r - w + RW, rb2):
-            i1 = min(i0 + rb2, r - w + RW)
-            for cc in range(cols):
-                c = cc + h
-                u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, c, rr, cc)
-                if not (u1 or u2):
-                    continue
-                lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
-                mode = _mode(u1, u2)
-                jb = np.uintp(c - w)
-                b1 = B1[cc]
-                b2 = B2[cc]
-                xs = C[p1, r, c]                            # shifts for precise regression sums
-                ys = f1p + b1
-                n = ACC[cc, 0]
-                tot = ACC[cc, 1]
-                sx = ACC[cc, 2]
-                sy = ACC[cc, 3]
-                sxx = ACC[cc, 4]
-                sxy = ACC[cc, 5]
-                syy = ACC[cc, 6]
-                for i in range(i0, i1, NG):
-                    di = np.uintp(i - r + w)
-                    pn = zero
-                    pt = zero
-                    px = zero
-                    py = zero
-                    pxx = zero
-                    pxy = zero
-                    pyy = zero
-                    t_d1 = zero
-                    t_d2 = zero
-                    t_s = zero
-                    for jj in range(L):                     # pass 2: weights, sums and the first date
-                        for g in range(NG):
-                            ig = _row(i, g, group)
-                            a1 = F[p1, ig, jb + jj]
-                            a2 = F[p2, ig, jb + jj]
-                            dt = DT[di + g, jj]
-                            ok = _similar(a1, a2, lo1, hi1, lo2, hi2, dt)
-                            inv = _weight(ok, RT, mode, ig, jb + jj, dt, a1, a2, C[p1, ig, jb + jj],
-                                          C[p2, ig, jb + jj], b1, b2)
-                            if keep is not None:            # (several dates)
-                                kept[np.uintp(g) * L + jj] = inv
-                            if G is None:                   # (ub: counted in pass 1); a masked add
-                                pn = (pn + one) if ok else pn
-                            pt += inv
-                            t_d1 += inv * DC1[0, ig, jb + jj]
-                            t_d2 += inv * DC2[0, ig, jb + jj]
-                            if MT is not None:
-                                t_s += inv * MT[0, ig, jb + jj]
-                            if fcrit is not None:           # an unused pair adds no points
-                                x1 = C[p1, ig, jb + jj] - xs if ok & u1 else zero
-                                z1 = a1 + b1 - ys if ok & u1 else zero
-                                x2 = C[p2, ig, jb + jj] - xs if ok & u2 else zero
-                                z2 = a2 + b2 - ys if ok & u2 else zero
-                                px += x1 + x2
-                                py += z1 + z2
-                                pxx += x1 * x1 + x2 * x2
-                                pxy += x1 * z1 + x2 * z2
-                                pyy += z1 * z1 + z2 * z2
-                    if G is None:                       # (the sums of zero are left out, not added)
-                        n += pn
-                    tot += pt
-                    if fcrit is not None:
-                        sx += px
-                        sy += py
-                        sxx += pxx
-                        sxy += pxy
-                        syy += pyy
-                    AD1[cc, 0] += t_d1
-                    AD2[cc, 0] += t_d2
-                    if MT is not None:
-                        AS[cc, 0] += t_s
-                    if keep is None:
-                        continue
-                    for d in range(1, D):                   # the further dates: dot products over the group
-                        t_d1 = zero
-                        t_d2 = zero
-                        for jj in range(L):
-                            for g in range(NG):
-                                ig = _row(i, g, group)
-                                t_d1 += kept[np.uintp(g) * L + jj] * DC1[d, ig, jb + jj]
-                                t_d2 += kept[np.uintp(g) * L + jj] * DC2[d, ig, jb + jj]
-                        AD1[cc, d] += t_d1
-                        AD2[cc, d] += t_d2
-                        if MT is not None:
-                            t_s = zero
-                            for jj in range(L):
-                                for g in range(NG):
-                                    t_s += kept[np.uintp(g) * L + jj] * MT[d, _row(i, g, group), jb + jj]
-                            AS[cc, d] += t_s
-                ACC[cc, 0] = n
-                ACC[cc, 1] = tot
-                ACC[cc, 2] = sx
-                ACC[cc, 3] = sy
-                ACC[cc, 4] = sxx
-                ACC[cc, 5] = sxy
-                ACC[cc, 6] = syy
+        n_lanes = -(-cols // LANES) * LANES
+        CP = np.empty((10, n_lanes), np.float32)       # the centres' parameters, per lane (_LO1 ...)
+        SUM = np.zeros((7, n_lanes))                    # their sums (_N ...)
+        SD = np.zeros((D, 3, n_lanes))                  # their date sums
+        KW = np.empty((K, LANES), np.float32)
+        for cc in range(n_lanes):
+            lo1 = hi1 = lo2 = hi2 = np.float32(np.nan)   # past the core: nothing is similar
+            u1 = u2 = False
+            xs = ys = np.float32(0.0)
+            if cc < cols:
+                u1, u2, p1, p2, f1p, f2p, s1, s2 = _centre(F, S1, S2, r, cc + h, rr, cc)
+                lo1, hi1 = _bounds(f1p, s1)
+                lo2, hi2 = _bounds(f2p, s2)
+                xs = C[p1, r, cc + h]                     # shifts for precise regression sums
+                ys = f1p
+            CP[_LO1, cc], CP[_HI1, cc], CP[_LO2, cc], CP[_HI2, cc] = lo1, hi1, lo2, hi2
+            CP[_U1, cc] = np.float32(u1)
+            CP[_U2, cc] = np.float32(u2)
+            CP[_B1, cc] = CP[_B2, cc] = np.float32(0.0)
+            CP[_XS, cc] = xs
+            CP[_YS, cc] = ys
+        for cb in range(0, n_lanes, LANES):
+            jb = np.uintp(cb + h - w)
+            uniform = True                                # every lane uses both pairs, or none
+            for cc in range(cb, cb + LANES):
+                uniform = uniform and CP[_U1, cc] == CP[_U2, cc]
+            m1 = load(CP, (_U1, cb)) > splat(0.5)
+            m2 = load(CP, (_U2, cb)) > splat(0.5)
+            if G is not None:                           # pass 1 (ub): the shifts b_k = mean(C − F) over the similar
+                if uniform:
+                    _shift_sums(F, G, CP, SUM, cb, r, w, jb, None, None)
+                else:
+                    _shift_sums(F, G, CP, SUM, cb, r, w, jb, m1, m2)
+                for cc in range(cb, cb + LANES):
+                    n = SUM[_N, cc]
+                    if n > MIN_SIMILAR:
+                        CP[_B1, cc] = np.float32(SUM[_SX, cc] / n)
+                        CP[_B2, cc] = np.float32(SUM[_SY, cc] / n)
+                    CP[_YS, cc] += CP[_B1, cc]
+                    SUM[_SX, cc] = 0.0                  # n stays: pass 2 has the same similar pixels
+                    SUM[_SY, cc] = 0.0
+            if uniform:
+                _weight_sums(F, C, G, RT, DT, DC1, DC2, MT, CP, SUM, SD, KW, several, fcrit, cb, r, w, jb,
+                             None, None)
+            else:
+                _weight_sums(F, C, G, RT, DT, DC1, DC2, MT, CP, SUM, SD, KW, several, fcrit, cb, r, w, jb,
+                             m1, m2)
         for cc in range(cols):
             k = rr * cols + cc
             c = cc + h
@@ -534,13 +550,13 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 out[d, rr, cc] = np.nan
             if not (u1 or u2):
                 continue
-            lo1, hi1, lo2, hi2 = LB[cc, 0], LB[cc, 1], LB[cc, 2], LB[cc, 3]
+            lo1, hi1, lo2, hi2 = CP[_LO1, cc], CP[_HI1, cc], CP[_LO2, cc], CP[_HI2, cc]
             mode = _mode(u1, u2)
             jb = np.uintp(c - w)
-            b1 = B1[cc]
-            b2 = B2[cc]
-            n = ACC[cc, 0]
-            tot = ACC[cc, 1]
+            b1 = CP[_B1, cc]
+            b2 = CP[_B2, cc]
+            n = SUM[_N, cc]
+            tot = SUM[_TOT, cc]
             NS[k] = int(n)
             if n <= MIN_SIMILAR:                        # step 8
                 for d in range(D):
@@ -548,12 +564,12 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                 continue
             v = 1.0
             if fcrit is not None:
-                sx = ACC[cc, 2]
-                sy = ACC[cc, 3]
+                sx = SUM[_SX, cc]
+                sy = SUM[_SY, cc]
                 npts = n * (int(u1) + int(u2))
-                Sxx = ACC[cc, 4] - sx * sx / npts
-                Sxy = ACC[cc, 5] - sx * sy / npts
-                Syy = ACC[cc, 6] - sy * sy / npts
+                Sxx = SUM[_SXX, cc] - sx * sx / npts
+                Sxy = SUM[_SXY, cc] - sx * sy / npts
+                Syy = SUM[_SYY, cc] - sy * sy / npts
                 if Sxx > 0.0:
                     slope = Sxy / Sxx
                     sse = Syy - slope * Sxy
@@ -563,33 +579,36 @@ def _segment(F, C, G, RT, DT, DC1, DC2, MT, S1, S2, T1, FB, h, rows, cols, w, fc
                         v = slope
             V[k] = v
             for d in range(D):                          # pair k is read as k where it is used (u_k)
-                if MT is not None and MT[d, r, c] == zero:
+                if MT is not None and MT[d, r, c] == np.float32(0.0):
                     continue
-                s = tot if MT is None else AS[cc, d]
+                s = tot if MT is None else SD[d, 2, cc]
                 t1 = T1[d, rr, cc]
                 res = 0.0
                 if u1:
-                    res += t1 * (f1p + b1 + v * AD1[cc, d] / s)
+                    res += t1 * (f1p + b1 + v * SD[d, 0, cc] / s)
                 if u2:
-                    res += (1.0 - t1) * (f2p + b2 + v * AD2[cc, d] / s)
+                    res += (1.0 - t1) * (f2p + b2 + v * SD[d, 1, cc] / s)
                 if vrange is not None and (res < vrange[0] or res > vrange[1]):   # step 7 (rare): a pass
                     h1 = 0.0                            # for Σ w·(F(tk) − F(tk) centre) / Σ w
                     h2 = 0.0
                     for i in range(r - w, r + w + 1):
                         di = np.uintp(i - r + w)
-                        q1 = zero
-                        q2 = zero
-                        for jj in range(L):
-                            a1 = F[p1, i, jb + jj]
-                            a2 = F[p2, i, jb + jj]
-                            dt = DT[di, jj]
-                            ok = _similar(a1, a2, lo1, hi1, lo2, hi2, dt)
-                            q = _weight(ok, RT, mode, i, jb + jj, dt, a1, a2, C[p1, i, jb + jj], C[p2, i, jb + jj],
-                                        b1, b2)
+                        q1 = np.float32(0.0)
+                        q2 = np.float32(0.0)
+                        for dj in range(K):
+                            j = jb + np.uintp(dj)
+                            a1 = F[p1, i, j]
+                            a2 = F[p2, i, j]
+                            dt = DT[di, dj]
+                            ok = _similar(a1, a2, lo1, hi1, lo2, hi2)
+                            if RT is None:
+                                q = _weight(ok, None, dt, a1, a2, C[p1, i, j], C[p2, i, j], b1, b2)
+                            else:
+                                q = _weight(ok, RT[mode, i, j], dt, a1, a2, C[p1, i, j], C[p2, i, j], b1, b2)
                             if MT is not None:
-                                q *= MT[d, i, jb + jj]
-                            q1 += q * (a1 - f1p) if (q > zero) & u1 else zero
-                            q2 += q * (a2 - f2p) if (q > zero) & u2 else zero
+                                q *= MT[d, i, j]
+                            q1 += q * (a1 - f1p) if (q > np.float32(0.0)) & u1 else np.float32(0.0)
+                            q2 += q * (a2 - f2p) if (q > np.float32(0.0)) & u2 else np.float32(0.0)
                         h1 += q1
                         h2 += q2
                     res = 0.0
@@ -612,41 +631,6 @@ def _as_block(a, like):
 
 
 _EPS = np.float32(1e-7)    # keeps the weight finite where R = 1 and the distance term is 0
-LANES = 16      # float32 lanes of an AVX-512 register: the window row is padded to a multiple of this
-
-
-GROUP_ROWS = 3  # window rows that the loops of _segment take at once, where they still vectorise
-
-
-def _group_rows(opts):
-    """Window rows that :func:`_segment` takes at once: :data:`GROUP_ROWS` with the conversion coefficient
-    "one" (the default), else 1. LLVM vectorises the lane loop over a row group only where it unrolls the
-    group first, that is where the loop body is small enough: not with the regression's sums once
-    ubESTARFM or a gappy C(tp) adds to them; 4 or 5 rows fail for ubESTARFM. With several dates it does
-    since the weights kept for the further dates lie on the stack (:func:`scratch`; in an array, its
-    runtime overlap checks left the loop scalar). (Checked in the assembly, ``vdivps`` on zmm registers:
-    one date with LLVM 14 and 22, several dates with LLVM 14.)"""
-    return GROUP_ROWS if opts.conversion == "one" else 1
-
-
-def _padded(a, value, w, group):
-    """``a`` (..., H, W) as contiguous float32 with ``value`` in L − (2w+1) more columns on the right, L the
-    window row rounded up to a multiple of :data:`LANES`, and in as many more rows at the bottom as round
-    the 2w+1 window rows up to a multiple of ``group``."""
-    extra = -(2 * w + 1) % LANES
-    below = -(2 * w + 1) % group
-    out = np.full(a.shape[:-2] + (a.shape[-2] + below, a.shape[-1] + extra), value, np.float32)
-    out[..., :a.shape[-2], :a.shape[-1]] = a
-    return out
-
-
-L1_BLOCK_BYTES = 12 * 2 ** 10   # what a block of window rows may take of the L1 data cache (32 KB or more)
-
-
-def _block_rows(arrays, width, group):
-    """Window rows per block of :func:`_segment`: the rows of ``arrays`` float32 arrays, ``width`` wide,
-    that fit :data:`L1_BLOCK_BYTES`, in whole groups of ``group`` rows (at least one)."""
-    return group * max(1, L1_BLOCK_BYTES // (4 * arrays * width * group))
 
 
 @kernel
@@ -665,11 +649,11 @@ def _two_minus_2r(f1, c1, f2, c2):
 @kernel(parallel=True)
 def _planes(F1, F2, C1, C2, Ct, F, C, G, RT, DC1, DC2, MT):
     """Fills the float32 planes that :func:`_segment` reads from the float64 blocks F1, F2, C1, C2 (H, W)
-    (F NaN where its pair is unusable) and Ct (D, H, W), over their padding too (:func:`_padded`):
-    F, C (2, ...) NaN in the padding; G = C − F (None: ESTARFM); RT (3, ...) of :func:`_two_minus_2r`, 1 in
-    the padding (None: ubESTARFM); DC1, DC2 (D, ...) = C(tp) − C(tk) where both are valid, else 0; MT (D, ...)
-    1 where C(tp) is valid, else 0. Returns how many (pixel, date) have a usable pair and no C(tp) (0: C(tp)
-    is gap-free)."""
+    (F NaN where its pair is unusable) and Ct (D, H, W), and the planes' more columns on the right (the
+    padding, which the lanes of the last centres read): F, C (2, ...) NaN in the padding; G = C − F (None:
+    ESTARFM); RT (3, ...) of :func:`_two_minus_2r`, 1 in the padding (None: ubESTARFM); DC1, DC2 (D, ...) =
+    C(tp) − C(tk) where both are valid, else 0; MT (D, ...) 1 where C(tp) is valid, else 0. Returns how many
+    (pixel, date) have a usable pair and no C(tp) (0: C(tp) is gap-free)."""
     H, W = F1.shape
     D = Ct.shape[0]
     zero = np.float32(0.0)
@@ -745,10 +729,9 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     for d, ct in enumerate(cts):
         _window_terms(F1, F2, c1, c2, ct, _modes(pairs, ~np.isnan(ct[h:h + rows, h:h + cols])), h, rows, cols, w,
                       opts.unbiased, T1[d], FB[d])
-    ng = _group_rows(opts)
     ii = np.arange(-w, w + 1)
-    DT = _padded((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5, 0.0, w, ng)  # halves: _weight
-    shape = (F1.shape[0] + DT.shape[0] - opts.window, F1.shape[1] + DT.shape[1] - opts.window)  # DT's padding
+    DT = ((1.0 + np.sqrt(ii[:, None] ** 2 + ii[None, :] ** 2) / w) * 0.5).astype(np.float32)  # halves: _weight
+    shape = (F1.shape[0], F1.shape[1] + LANES)          # the lanes of the last centres read past the block
     F, C = np.empty((2, *shape), np.float32), np.empty((2, *shape), np.float32)
     G = np.empty((2, *shape), np.float32) if opts.unbiased else None
     RT = None if opts.unbiased else np.empty((3, *shape), np.float32)
@@ -761,9 +744,7 @@ def fuse_block(f1, c1, f2, c2, cts, s1, s2, opts, halo=None, stats=None):
     V = np.empty(rows * cols)
     _segment(F, C, G, RT, DT, DC1, DC2, None if gapfree else MT, S1, S2, T1, FB, h, rows, cols, w,
              _f_critical(2 * opts.window ** 2 + 2) if opts.conversion == "regression" else None,
-             vrange, (0,) * (ng * DT.shape[1]) if D > 1 else None,
-             (0,) * DT.shape[1], (0,) * ng, out, NS, V, _block_rows(4, DT.shape[1], ng),
-             _block_rows(5 + 3 * D, DT.shape[1], ng))
+             vrange, True if D > 1 else None, out, NS, V)
     if stats is not None:
         stats.geometries += 1
         stats.dates += D

@@ -34,14 +34,10 @@ def _full_width_features():
 if not {"NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES"} & set(os.environ) and (_features := _full_width_features()):
     os.environ["NUMBA_CPU_FEATURES"] = _features
 
-import numpy as np  # noqa: E402
-from numba import carray, config, get_num_threads, njit, prange, set_num_threads, types  # noqa: E402
-from numba.core import cgutils  # noqa: E402
+from numba import config, get_num_threads, njit, prange, set_num_threads  # noqa: E402
 from numba.cpython.unsafe.numbers import trailing_zeros  # noqa: E402 - LLVM's cttz, in numba since 0.38
-from numba.extending import intrinsic, overload  # noqa: E402
 
-__all__ = ["config", "njit", "prange", "get_num_threads", "set_num_threads", "kernel", "trailing_zeros",
-           "overload", "scratch"]
+__all__ = ["config", "njit", "prange", "get_num_threads", "set_num_threads", "kernel", "trailing_zeros"]
 
 
 # Reassociation (vectorised sums), contraction (FMA) and reciprocals, but never "no NaNs": NaN is nodata.
@@ -55,26 +51,3 @@ def kernel(fn=None, *, parallel=False, fast=False):
     deco = njit(cache=True, nogil=True, parallel=parallel, error_model="numpy",
                 fastmath=set(FAST) if fast else False)
     return deco(fn) if fn is not None else deco
-
-
-def scratch(like):
-    """float32 scratch of ``len(like)`` items, ``like`` a tuple (its length is known while compiling). In a
-    kernel it lies on the stack of the compiled loop: LLVM then knows that no array points into it, so
-    loops that store to it vectorise without runtime checks of overlap with the arrays they read."""
-    return np.empty(len(like), np.float32)
-
-
-@intrinsic
-def _stack_float32(typingctx, like):
-    """A pointer to ``len(like)`` float32 on the stack of the compiled function."""
-    if not isinstance(like, types.BaseTuple):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return cgutils.alloca_once(builder, context.get_value_type(types.float32), size=len(like))
-    return types.CPointer(types.float32)(like), codegen
-
-
-@overload(scratch)
-def _scratch(like):
-    return lambda like: carray(_stack_float32(like), (len(like),))

@@ -16,6 +16,7 @@ from smfusion.core.errors import Cancelled, SMFusionError
 from smfusion.core.estarfm_options import CONVERSIONS, METHODS, Options
 from smfusion.core.raster import Grid, read_raster, write_raster
 from smfusion.core.series import list_series
+from smfusion.core.simd import LANES
 
 
 def _case(seed=3, gaps=True, n=40):
@@ -60,13 +61,15 @@ def test_kernel_equals_pixel_loop_reference(method, conversion, classes, block):
     np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("window", [5, 9, 13])
-def test_window_rows_in_groups_equal_the_reference(window):
-    """The conversion "one": the kernel takes 3 window rows at once, with 1, 0 and 2 rows of padding here
-    (7 in the test above: 2)."""
-    assert [E._group_rows(Options(method=m, conversion=c)) for m, c in
-            [("estarfm", "one"), ("ubestarfm", "one"), ("estarfm", "regression")]] == [3, 3, 1]
-    f1, c1, f2, c2, c0 = _case(gaps=True)
+@pytest.mark.parametrize("window,n,gaps", [(5, 40, True), (9, 10, True), (13, 40, False), (13, 10, False)])
+def test_lanes_of_centres_equal_the_reference(window, n, gaps):
+    """The window loops take LANES centres of an image row at once (one per lane): rows of 40 px (2.5 vectors)
+    and of 10 px (less than one), with gaps in F (where some centre of a vector uses one pair, the lanes
+    read the pairs per centre) and without (every lane reads both pairs as they are)."""
+    assert LANES == 16 and n % LANES
+    f1, c1, f2, c2, c0 = _case(gaps=gaps, n=n)
+    one_pair = np.isnan(f1) != np.isnan(f2)
+    assert one_pair.any() == gaps
     for method, conversion in itertools.product(METHODS, CONVERSIONS):
         kw = dict(window=window, classes=4, conversion=conversion, method=method, valid_min=0.3, valid_max=0.8)
         ref = estarfm_reference(f1, c1, f2, c2, c0, **kw)
@@ -77,9 +80,9 @@ def test_window_rows_in_groups_equal_the_reference(window):
 
 @pytest.mark.parametrize("window", [5, 13])
 def test_several_dates_at_once_equal_each_date_alone(window):
-    """Several prediction dates in one call (the series' pair segments) keep each row group's weights for the
-    dates after the first (in 3-row groups with the conversion "one", in rows with the regression): every
-    date equals the one-date kernel and the pixel-loop reference, C(tp) with gaps and without."""
+    """Several prediction dates in one call (the series' pair segments) keep each window row's weights for the
+    dates after the first: every date equals the one-date kernel and the pixel-loop reference, C(tp) with
+    gaps and without."""
     f1, c1, f2, c2, c0 = _case(gaps=True)
     full = np.where(np.isnan(c0), c1, c0)
     cts = [c0, full + 0.03, c0 - 0.02, full]
