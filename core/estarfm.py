@@ -32,7 +32,7 @@ from .errors import SMFusionError
 from .estarfm_options import MAX_CONVERSION, MIN_SIMILAR, Options
 from .jit import kernel, prange
 from .raster import Tile
-from .simd import LANES, add_to, constant, load, select, splat, store, vabs
+from .simd import LANES, add_to, constant, load, recip, select, splat, store, vabs
 
 # ---------------------------------------------------------------------------------------------- sigma
 
@@ -288,7 +288,7 @@ def _weight(ok, rt, dt, a1, a2, c1, c2, b1, b2):
         # 1 / ((num/den)·dt + ε) = den / (num·dt + ε·den), with one division
         inv = select(within, den, one) / select(within, num * dt + eps * den, dt + eps)
     else:
-        inv = one / (rt * dt + eps)
+        inv = recip(rt * dt + eps)
     return select(ok, inv, zero)
 
 
