@@ -270,7 +270,7 @@ def _weight(ok, rt, dt, a1, a2, c1, c2, b1, b2):
     they are not similar to their centres (``ok``, from :func:`_similar`: the loops count the similar pixels
     with the same test); dt = D/2 (the halves are exact and save a multiply); numbers or lanes. rt None:
     ubESTARFM, R = ½(R1 + R2) of the pairs shifted by b1/b2 (with one pair read twice, R of that pair),
-    else rt = 2(1 − R) of the pixels (``RT``)."""
+    else rt = 2(1 − R) of the pixels (``RT``), its reciprocal within an ulp in lanes (:func:`.simd.recip`)."""
     one = constant(dt, 1.0)
     zero = constant(dt, 0.0)
     eps = constant(dt, _EPS)
