@@ -218,31 +218,26 @@ def _constant_any(like, value):
         return lambda like, value: np.float32(value)
 
 
-def _arithmetic(name):
+def _binary(operand, result, build):
+    """An intrinsic of two ``operand`` values giving a ``result`` value, ``build(builder, a, b)``."""
     @intrinsic
     def fn(typingctx, a, b):
-        if not (a == lanes and b == lanes):
+        if not (a == operand and b == operand):
             return None
-        return lanes(a, b), lambda context, builder, sig, args: getattr(builder, name)(*args, flags=("contract",))
+        return result(a, b), lambda context, builder, sig, args: build(builder, *args)
     return fn
+
+
+def _arithmetic(name):
+    return _binary(lanes, lanes, lambda builder, a, b: getattr(builder, name)(a, b, flags=("contract",)))
 
 
 def _comparison(predicate):
-    @intrinsic
-    def fn(typingctx, a, b):
-        if not (a == lanes and b == lanes):
-            return None
-        return mask(a, b), lambda context, builder, sig, args: builder.fcmp_ordered(predicate, *args)
-    return fn
+    return _binary(lanes, mask, lambda builder, a, b: builder.fcmp_ordered(predicate, a, b))
 
 
 def _logical(name):
-    @intrinsic
-    def fn(typingctx, a, b):
-        if not (a == mask and b == mask):
-            return None
-        return mask(a, b), lambda context, builder, sig, args: getattr(builder, name)(*args)
-    return fn
+    return _binary(mask, mask, lambda builder, a, b: getattr(builder, name)(a, b))
 
 
 def _overload(op, fn, typ):
